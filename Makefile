@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-nested-run: a KVM x86 patch series for Linux 6.12.y and the harness
+# that builds it on Debian's kernel source and tests it under emulated AMD
+# SVM (QEMU TCG) and Intel VMX (Bochs). See README.md.
+
+BASE ?= 6.12
+export BASE
+
+SCRIPTS := scripts
+
+.PHONY: all run check baseline fetch tree export test-harness clean
+
+# The main job: patched kernel, the series' own tests, a short report.
+all run:
+	@$(SCRIPTS)/check.sh run
+
+# The full verdict: checkpatch, base and patched kernels, stock selftests
+# against the baseline, the negative control of every reproducer.
+check: test-harness
+	@$(SCRIPTS)/check.sh check
+
+# Re-record tests/baseline/$(BASE)-* from the unpatched base.
+baseline:
+	@$(SCRIPTS)/check.sh baseline
+
+fetch:
+	@$(SCRIPTS)/fetch-base.sh
+
+# A git tree of the series to edit ($(HOME)/.cache/kvm-nested-run/$(BASE)/src),
+# and back into series/$(BASE)/.
+tree: fetch
+	@$(SCRIPTS)/series.sh tree
+
+export:
+	@$(SCRIPTS)/series.sh export
+
+# The harness's own tests, on recorded logs: no kernel needed.
+test-harness:
+	@tests/harness/run.sh
+
+clean:
+	rm -rf out

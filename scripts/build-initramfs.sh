@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-initramfs.sh: pack the guest's initramfs from busybox-static, the
+# installed KVM selftests, the test lists in tests/lists and guest/init into
+# $cache/$BASE/initramfs.cpio.gz.
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+load_base
+
+sel=$base_dir/selftests
+dest=$base_dir/initramfs.cpio.gz
+[ -f "$sel/kselftest-list.txt" ] || die "no installed selftests in $sel: run scripts/build-selftests.sh"
+[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' ||
+	die "/bin/busybox is not busybox-static (apt-get install busybox-static)"
+
+root=$(mktemp -d "$base_dir/initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,usr/bin,proc,sys,dev,tmp,lists,lib64,lib/x86_64-linux-gnu}
+cp /bin/busybox "$root/bin/"
+for a in $(/bin/busybox --list); do
+	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
+# run_kselftest.sh needs coreutils' timeout (--foreground) and bash-free sh.
+rm -f "$root/bin/timeout"
+cp /usr/bin/timeout "$root/usr/bin/timeout"
+ln -s ../usr/bin/timeout "$root/bin/timeout"
+cp -a "$sel" "$root/kselftest"
+cp "$top"/tests/lists/* "$root/lists/"
+cp "$top/guest/init" "$root/init"
+chmod +x "$root/init"
+
+# The selftests and coreutils' timeout link only against the C library.
+libs=$(for f in "$root/usr/bin/timeout" $(find "$root/kselftest" -type f -perm -u+x); do
+	file -L "$f" | grep -q 'dynamically linked' && ldd "$f" 2>/dev/null
+done | grep -o '/[^ ]*' | sort -u)
+for l in $libs; do
+	mkdir -p "$root$(dirname "$l")"
+	cp -L "$l" "$root$l"
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$dest.tmp"
+mv "$dest.tmp" "$dest"
+echo "initramfs: $dest ($(du -h "$dest" | cut -f1))"

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make-baseline.sh LOG BASELINE LIST: write the results of the stock
+# selftests in LOG (a run on the unpatched base) to BASELINE, one test a
+# line, keeping the reasons ("# ...") that BASELINE already gives for
+# tests that do not pass. A non-passing test without a reason gets
+# "# REASON?" for a person to fill in.
+
+set -eu
+log=$1 baseline=$2 list=$3
+here=$(dirname "$0")
+tmp=$(mktemp)
+parsed=$(awk -f "$here/parse-log.awk" "$log")
+
+if grep -q ' kernel ' <<<"$parsed"; then
+	echo "error: the base kernel reported problems in $log; not writing a baseline:" >&2
+	grep ' kernel ' <<<"$parsed" >&2
+	exit 1
+fi
+{
+	echo "# Stock KVM selftests on the unpatched base, from 'make baseline' ($(basename "$log")),"
+	echo "# list $list. Format: TEST RESULT [DETAIL]  # why it does not pass"
+	awk '$2 != "kernel" && $2 != "crash"' <<<"$parsed" | while read -r name res detail; do
+		reason=$(grep -m1 "^$name[[:space:]]" "$baseline" 2>/dev/null | grep -o '#.*' || true)
+		[ "$res" = pass ] && reason=
+		[ "$res" != pass ] && [ -z "$reason" ] && reason="# REASON?"
+		printf '%-44s %s\n' "$name" "$res${detail:+ $detail}${reason:+  $reason}"
+	done
+} > "$tmp"
+mv "$tmp" "$baseline"
+echo "baseline: $baseline ($(grep -c '^kvm:' "$baseline") tests)"

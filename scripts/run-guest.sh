@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-guest.sh EMU KERNEL WHAT LOG: boot kernel $cache/$BASE/kernels/KERNEL
+# with the test initramfs and run WHAT in it, keeping the whole serial log
+# in LOG.
+#   EMU   qemu-svm   QEMU TCG, -cpu max: AMD SVM with nested paging (kvm_amd)
+#         bochs-vmx  Bochs, Skylake-X CPU model: Intel VMX (kvm_intel)
+#   WHAT  list=NAME  the tests in tests/lists/NAME, through run_kselftest.sh
+#         case=TEST:CASE  one case of one of the series' tests
+# Every boot has a hard time limit (GUEST_TIMEOUT seconds, default by EMU);
+# a guest that hangs is killed and the log says so.
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+load_base
+
+emu=${1:?usage: run-guest.sh EMU KERNEL WHAT LOG}
+kernel=$base_dir/kernels/${2:?}/bzImage
+what=${3:?}
+log=${4:?}
+initrd=$base_dir/initramfs.cpio.gz
+
+[ -f "$kernel" ] || die "no kernel $kernel"
+[ -f "$initrd" ] || die "no initramfs $initrd"
+case "$what" in
+list=*) [ -f "$top/tests/lists/${what#list=}" ] || die "no test list tests/lists/${what#list=}" ;;
+case=*:*) ;;
+*) die "WHAT must be list=NAME or case=TEST:CASE, not '$what'" ;;
+esac
+
+append="console=ttyS0 panic=-1 knr.${what%%=*}=${what#*=}"
+mkdir -p "$(dirname "$log")"
+: > "$log"
+
+# Print the lines a person wants to see while the guest runs.
+progress() {
+	grep --line-buffered -E '^(not )?ok [0-9]|KNR: (case|list|error)|WARNING:|BUG:|Kernel panic' |
+		sed -u 's/^/    /'
+}
+
+run_qemu() {
+	local t=${GUEST_TIMEOUT:-1200}
+	timeout -s KILL "$t" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
+		-smp 2 -m 2G -nographic -no-reboot -monitor none -serial stdio \
+		-kernel "$kernel" -initrd "$initrd" -append "$append knr.timeout=${TEST_TIMEOUT:-120}" \
+		</dev/null 2>&1 | tee -a "$log" | progress
+	return "${PIPESTATUS[0]}"
+}
+
+run_bochs() {
+	local t=${GUEST_TIMEOUT:-3000} dir img cfg
+	dir=$(mktemp -d "$base_dir/bochs.XXXXXX")
+	img=$dir/disk.img
+	# A 256 MiB disk: MBR, one FAT16 partition at 1 MiB with syslinux.
+	truncate -s 256M "$img"
+	echo 'start=2048, type=6, bootable' | sfdisk -q "$img" >/dev/null
+	dd if=/usr/lib/syslinux/mbr/mbr.bin of="$img" bs=440 count=1 conv=notrunc status=none
+	mkfs.vfat -F 16 --offset 2048 "$img" $(((256 - 1) * 1024)) >/dev/null
+	syslinux --offset 1048576 --install "$img"
+	printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  KERNEL bzImage\n  INITRD initrd.gz\n  APPEND %s\n' \
+		"$append knr.timeout=${TEST_TIMEOUT:-600} noxsave clearcpuid=ht" > "$dir/syslinux.cfg"
+	mcopy -i "$img@@1M" "$kernel" ::bzImage
+	mcopy -i "$img@@1M" "$initrd" ::initrd.gz
+	mcopy -i "$img@@1M" "$dir/syslinux.cfg" ::syslinux.cfg
+	cat > "$dir/bochsrc" <<-EOT
+	display_library: term
+	megs: 2048
+	cpu: model=corei7_skylake_x, count=1
+	romimage: file=/usr/share/bochs/BIOS-bochs-latest
+	vgaromimage: file=/usr/share/vgabios/vgabios.bin
+	ata0-master: type=disk, path=$img, mode=flat
+	boot: disk
+	com1: enabled=1, mode=file, dev=$dir/serial.log
+	clock: sync=none
+	log: $dir/bochs.log
+	EOT
+	: > "$dir/serial.log"
+	(cd "$dir" && printf 'c\n' | TERM=dumb timeout -s KILL "$t" bochs -q -f bochsrc >/dev/null 2>&1) &
+	local pid=$! rc=0
+	tail -n +1 --pid=$pid -f "$dir/serial.log" | progress
+	wait $pid || rc=$?
+	cp "$dir/serial.log" "$log"
+	rm -rf "$dir"
+	return $rc
+}
+
+t0=$(date +%s)
+rc=0
+case "$emu" in
+qemu-svm) run_qemu || rc=$? ;;
+bochs-vmx) run_bochs || rc=$? ;;
+*) die "unknown emulator '$emu' (qemu-svm or bochs-vmx)" ;;
+esac
+if [ $rc -eq 137 ]; then
+	echo "KNR: error: guest killed after its time limit ($what)" >> "$log"
+	echo "error: $emu guest running $what hung and was killed after its time limit" >&2
+fi
+echo "KNR: host: $emu $2 $what rc=$rc $(($(date +%s) - t0)) s" >> "$log"

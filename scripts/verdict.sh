@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# verdict.sh stock BASELINE LOG [LIST]
+#	Compare the stock selftests in a guest log with the baseline recorded
+#	on the unpatched kernel: a test that passed there must pass, a known
+#	failure must fail the same way, a skip must still skip. Every test of
+#	LIST (a tests/lists file) must have run.
+# verdict.sh case KIND BASE_LOG PATCHED_LOG
+#	Judge one case of the series on both kernels: a reproducer must fail
+#	on the base and pass on the patched kernel, a guard must pass on both.
+#	BASE_LOG "-" judges the patched kernel alone.
+#
+# A kernel report (WARNING, BUG, ...) charged to a test fails it on the
+# patched kernel, whatever the test said. Prints one line per test:
+#	PASS|FAIL|SKIP NAME: why
+# and exits 1 if any line is FAIL.
+
+set -u
+here=$(dirname "$0")
+
+parse() { awk -f "$here/parse-log.awk" "$1"; }
+
+# result NAME PARSED: "pass", "fail DETAIL", "skip" or "missing"
+result() {
+	local r
+	r=$(awk -v n="$1" '$1 == n && $2 != "kernel" { $1 = ""; sub(/^ /, ""); print; exit }' <<<"$2")
+	echo "${r:-missing}"
+}
+
+reports() {
+	awk -v n="$1" '$1 == n && $2 == "kernel" { $1 = $2 = ""; sub(/^  /, ""); print }' <<<"$2"
+}
+
+fail=0
+out() {
+	echo "$1 $2: $3"
+	[ "$1" = FAIL ] && fail=1
+	return 0
+}
+
+# Reports charged to the boot or to no test at all fail the run.
+global_reports() {
+	local parsed=$1 what=$2 r
+	r=$(awk '($1 == "boot" || $1 == "guest") { print }' <<<"$parsed")
+	[ -z "$r" ] || out FAIL "$what" "$(echo "$r" | head -3 | tr '\n' ';')"
+}
+
+stock() {
+	local baseline=$1 log=$2 list=${3:-} parsed name want got rep
+	[ -f "$baseline" ] || { echo "error: no baseline $baseline" >&2; exit 2; }
+	[ -f "$log" ] || { echo "error: no log $log" >&2; exit 2; }
+	parsed=$(parse "$log")
+	global_reports "$parsed" "$(basename "$log")"
+	while read -r name want; do
+		want=${want%%#*}
+		want=$(echo $want)
+		got=$(result "$name" "$parsed")
+		rep=$(reports "$name" "$parsed")
+		if [ "$got" = missing ]; then
+			continue
+		elif [ -n "$rep" ]; then
+			out FAIL "$name" "kernel report: $(echo "$rep" | head -1)"
+		elif [ "$got" = "$want" ]; then
+			case "$got" in
+			pass) out PASS "$name" "passes, as on the base" ;;
+			skip) out SKIP "$name" "skipped, as on the base" ;;
+			*) out PASS "$name" "fails as on the base ($got)" ;;
+			esac
+		else
+			out FAIL "$name" "base: $want, now: $got"
+		fi
+	done < <(grep -v '^#' "$baseline" | grep .)
+	# Tests that should have run but did not.
+	if [ -n "$list" ]; then
+		for name in $(grep -v '^#' "$list"); do
+			[ "$(result "$name" "$parsed")" != missing ] ||
+				out FAIL "$name" "did not run (no result in $(basename "$log"))"
+		done
+	fi
+	# Tests that ran but that the baseline does not know.
+	for name in $(awk '$2 != "kernel" && $1 ~ /^kvm:/ { print $1 }' <<<"$parsed"); do
+		grep -q "^$name[[:space:]]" "$baseline" ||
+			out FAIL "$name" "not in $(basename "$baseline"): regenerate it with 'make baseline'"
+	done
+}
+
+case_verdict() {
+	local kind=$1 blog=$2 plog=$3 name bparsed pparsed b p brep prep
+	for f in "$blog" "$plog"; do
+		[ "$f" = - ] || [ -f "$f" ] || { echo "error: no log $f" >&2; exit 2; }
+	done
+	[ "$blog" = - ] && bparsed= || bparsed=$(parse "$blog")
+	pparsed=$(parse "$plog")
+	name=$(awk '$2 != "kernel" { print $1; exit }' <<<"$pparsed")
+	[ -n "$name" ] || name=$(basename "$plog")
+	b=$(result "$name" "$bparsed")
+	[ "$blog" = - ] && b="not run"
+	p=$(result "$name" "$pparsed")
+	brep=$(reports "$name" "$bparsed" | head -1)
+	prep=$(reports "$name" "$pparsed" | head -1)
+	[ -z "$brep" ] || b="fail (kernel: $brep)"
+	global_reports "$pparsed" "$name (patched)"
+	if [ -n "$prep" ]; then
+		out FAIL "$name" "patched kernel report: $prep"
+	elif [ "$p" = skip ] && { [ "$b" = skip ] || [ "$kind" = guard ]; }; then
+		out SKIP "$name" "$(skip_reason "$plog")"
+	elif [ "${p%% *}" != pass ]; then
+		out FAIL "$name" "$kind fails on the patched kernel: $p"
+	elif [ "$blog" = - ]; then
+		out PASS "$name" "$kind: patched pass (base not run)"
+	elif [ "$kind" = reproducer ] && [ "${b%% *}" = pass ]; then
+		out FAIL "$name" "reproducer passes on the base kernel: it proves nothing"
+	elif [ "$kind" = reproducer ] && [ "${b%% *}" != fail ]; then
+		out FAIL "$name" "reproducer did not run on the base kernel: $b"
+	elif [ "$kind" = guard ] && [ "${b%% *}" != pass ]; then
+		out FAIL "$name" "guard fails on the base kernel: $b"
+	else
+		out PASS "$name" "$kind: base ${b}, patched pass"
+	fi
+}
+
+skip_reason() {
+	local r
+	r=$(grep -m1 -E '# SKIP|SKIP ' "$1" | sed -e 's/^.*SKIP *//' -e 's/\r//')
+	echo "skipped: ${r:-no reason given}"
+}
+
+case "${1:-}" in
+stock) shift; [ $# -ge 2 ] || { echo "usage: verdict.sh stock BASELINE LOG [LIST]" >&2; exit 2; }; stock "$@" ;;
+case) shift; [ $# -eq 3 ] || { echo "usage: verdict.sh case KIND BASE_LOG PATCHED_LOG" >&2; exit 2; }; case_verdict "$@" ;;
+*) echo "usage: verdict.sh stock BASELINE LOG | case KIND BASE_LOG PATCHED_LOG" >&2; exit 2 ;;
+esac
+exit $fail

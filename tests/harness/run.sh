@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness's own tests: scripts/verdict.sh on small recorded guest logs
+# (tests/harness/logs), one expectation each. Prints KTAP.
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+verdict=$here/../../scripts/verdict.sh
+l=$here/logs
+n=0 failed=0
+
+# expect WANT_EXIT GREP DESCRIPTION -- verdict.sh ARGS...
+expect() {
+	local want=$1 pattern=$2 desc=$3 got out
+	shift 4
+	n=$((n + 1))
+	out=$("$verdict" "$@" 2>&1)
+	got=$?
+	if [ "$got" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then
+		echo "ok $n $desc"
+	else
+		echo "not ok $n $desc"
+		echo "$out" | sed 's/^/# /'
+		echo "# exit $got, wanted $want and a line matching '$pattern'"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..13"
+expect 0 '^PASS kvm:debug_regs: fails as on the base' \
+	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
+expect 0 '^SKIP kvm:sev_smoke_test' \
+	"a test skipped on the base is reported as a skip" -- stock "$l/baseline" "$l/stock-same.log"
+expect 1 '^FAIL kvm:state_test: kernel report: .*WARNING' \
+	"a WARN while a test runs fails that test" -- stock "$l/baseline" "$l/stock-warn.log"
+expect 1 '^FAIL kvm:state_test: base: pass, now: fail' \
+	"a base-passing test that fails now fails the run" -- stock "$l/baseline" "$l/stock-regress.log"
+expect 1 '^FAIL kvm:debug_regs: base: fail exit=254, now: fail exit=1' \
+	"a known failure that fails another way fails the run" -- stock "$l/baseline" "$l/stock-otherfail.log"
+expect 1 '^FAIL .*TAINT_WARN set before any test' \
+	"a boot that WARNed before the tests fails the run" -- stock "$l/baseline" "$l/stock-boottaint.log"
+expect 1 '^FAIL kvm:state_test: kernel report: BUG' \
+	"a test that crashes the guest fails" -- stock "$l/baseline" "$l/stock-crash.log"
+expect 0 '^PASS t:c: reproducer: base fail' \
+	"a reproducer that WARNs on the base and passes when patched passes" -- case reproducer "$l/case-warn.log" "$l/case-pass.log"
+expect 1 '^FAIL t:c: reproducer passes on the base kernel' \
+	"a reproducer that passes on the base fails the run" -- case reproducer "$l/case-pass.log" "$l/case-pass.log"
+expect 1 '^FAIL t:c: patched kernel report: .*WARNING' \
+	"a WARN on the patched kernel fails, even if the test passed" -- case guard "$l/case-pass.log" "$l/case-warn.log"
+expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
+	"a skipped case is a SKIP with its reason, not a pass" -- case reproducer "$l/case-skip.log" "$l/case-skip.log"
+expect 1 '^FAIL t:c: .*guest killed after its time limit' \
+	"a guest that hangs fails, naming the case" -- case guard "$l/case-pass.log" "$l/case-hang.log"
+
+printf 'kvm:state_test\nkvm:debug_regs\nkvm:xapic_ipi_test\n' > "${TMPDIR:-/tmp}/knr-list.$$"
+expect 1 '^FAIL kvm:xapic_ipi_test: did not run' \
+	"a listed test missing from the log fails" -- stock "$l/baseline" "$l/stock-same.log" "${TMPDIR:-/tmp}/knr-list.$$"
+rm -f "${TMPDIR:-/tmp}/knr-list.$$"
+
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
