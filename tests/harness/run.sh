@@ -28,7 +28,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..14"
 expect 0 '^PASS kvm:debug_regs: fails as on the base' \
 	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
 expect 0 '^SKIP kvm:sev_smoke_test' \
@@ -51,6 +51,8 @@ expect 1 '^FAIL t:c: patched kernel report: .*WARNING' \
 	"a WARN on the patched kernel fails, even if the test passed" -- case guard "$l/case-pass.log" "$l/case-warn.log"
 expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
 	"a skipped case is a SKIP with its reason, not a pass" -- case reproducer "$l/case-skip.log" "$l/case-skip.log"
+expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
+	"a harness SKIP() with exit status 0 is still a skip" -- case reproducer "$l/case-skip-rc0.log" "$l/case-skip-rc0.log"
 expect 1 '^FAIL t:c: .*guest killed after its time limit' \
 	"a guest that hangs fails, naming the case" -- case guard "$l/case-pass.log" "$l/case-hang.log"
 
