@@ -9,7 +9,7 @@ export BASE
 
 SCRIPTS := scripts
 
-.PHONY: all run check baseline fetch tree export test-harness clean
+.PHONY: all run check baseline fetch tree export mail quilt bisect test-harness clean
 
 # The main job: patched kernel, the series' own tests, a short report.
 all run:
@@ -34,6 +34,21 @@ tree: fetch
 
 export:
 	@$(SCRIPTS)/series.sh export
+
+# Mail-ready patches in out/mail/ (your git identity, Signed-off-by, Cc from
+# get_maintainer.pl), checked with git send-email --dry-run.
+mail: fetch
+	@$(SCRIPTS)/series.sh apply
+	@$(SCRIPTS)/mail.sh
+
+# The series as quilt patches in out/quilt/, applied to a fresh base.
+quilt: fetch
+	@$(SCRIPTS)/quilt.sh
+
+# Build checks of every patch (bisectability), config variants and sparse.
+bisect: fetch
+	@$(SCRIPTS)/series.sh apply
+	@$(SCRIPTS)/bisect.sh
 
 # The harness's own tests, on recorded logs: no kernel needed.
 test-harness:

@@ -26,15 +26,21 @@ done
 rm -f "$root/bin/timeout"
 cp /usr/bin/timeout "$root/usr/bin/timeout"
 ln -s ../usr/bin/timeout "$root/bin/timeout"
+# Scripted tests (nx_huge_pages_test.sh) want bash.
+cp /bin/bash "$root/usr/bin/bash"
+ln -sf ../usr/bin/bash "$root/bin/bash"
 cp -a "$sel" "$root/kselftest"
 cp "$top"/tests/lists/* "$root/lists/"
 cp "$top/guest/init" "$root/init"
 chmod +x "$root/init"
 
-# The selftests and coreutils' timeout link only against the C library.
-libs=$(for f in "$root/usr/bin/timeout" $(find "$root/kselftest" -type f -perm -u+x); do
+# The libraries of the selftests, timeout and bash, and libgcc_s, which
+# glibc loads at run time for pthread_cancel() (tests that cancel their
+# vCPU threads abort without it).
+libs=$(for f in "$root/usr/bin/timeout" "$root/usr/bin/bash" $(find "$root/kselftest" -type f -perm -u+x); do
 	file -L "$f" | grep -q 'dynamically linked' && ldd "$f" 2>/dev/null
 done | grep -o '/[^ ]*' | sort -u)
+libs="$libs $(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')"
 for l in $libs; do
 	mkdir -p "$root$(dirname "$l")"
 	cp -L "$l" "$root$l"

@@ -39,6 +39,9 @@ git -C "$wt" checkout -q --detach -f "$commit"
 git -C "$wt" clean -q -fdx
 
 mkdir -p "$obj"
+# One build at a time in an output directory.
+exec 9>"$obj.lock"
+flock -n 9 || die "another build is using $obj"
 if [ "$(cat "$obj/.knr-frag" 2>/dev/null)" != "$(sha256sum < "$frag")" ]; then
 	rm -f "$obj/.config"
 	make -s -C "$wt" O="$obj" tinyconfig >/dev/null

@@ -50,25 +50,66 @@ prepare() {
 	step "pack the initramfs" "$top/scripts/build-initramfs.sh" || exit 1
 }
 
-checkpatch() {
-	local p exp got
-	exp=$top/tests/checkpatch/$base_name.expected
-	got=$out/checkpatch.txt
-	: > "$got"
-	for p in "$top"/series/"$base_name"/[0-9][0-9][0-9][0-9]-*.patch; do
+# checkpatch_of DIR: the base tree's checkpatch --strict on the patches in
+# DIR, one "NNNN TYPE: message" line per report. Commit ids cannot be looked
+# up (no history in the imported base); IGNORE adds types to ignore.
+checkpatch_of() {
+	local p
+	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
 		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
-		# No git history in the base tree: commit ids cannot be looked
-		# up; the repository's patches carry no Signed-off-by on purpose.
 		(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree --terse --show-types \
-			--ignore MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID -q "$p") |
-			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$(basename "$p") |" >> "$got"
+			--ignore "UNKNOWN_COMMIT_ID${IGNORE:+,$IGNORE}" -q "$p") |
+			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$(basename "$p" | cut -c1-4) |"
 	done
-	if diff -u "$exp" "$got" > "$out/checkpatch.diff"; then
-		record checkpatch "PASS checkpatch: $(wc -l < "$got") known warning(s), each justified in $(basename "$exp")"
+}
+
+checkpatch() {
+	local exp=$top/tests/checkpatch/$base_name.expected
+	# The repository's patches carry no Signed-off-by, on purpose.
+	IGNORE=MISSING_SIGN_OFF checkpatch_of "$top/series/$base_name" > "$out/checkpatch.txt"
+	if diff -u "$exp" "$out/checkpatch.txt" > "$out/checkpatch.diff"; then
+		record checkpatch "PASS series/$base_name: $(wc -l < "$exp") known report(s), each justified in README.md"
 	else
-		record checkpatch "FAIL checkpatch: output differs from tests/checkpatch/$base_name.expected (see out/checkpatch.diff)"
+		record checkpatch "FAIL series/$base_name: checkpatch differs from tests/checkpatch/$base_name.expected (out/checkpatch.diff)"
 		sed 's/^/      /' "$out/checkpatch.diff" | head -20
 	fi
+}
+
+# make mail with a throwaway identity: send-email --dry-run, and checkpatch
+# on what would be mailed, Signed-off-by included.
+mail() {
+	if ! MAIL_IDENTITY="Dry Run <dry-run@example.invalid>" "$top/scripts/mail.sh"; then
+		record mail "FAIL make mail: see above"
+		return
+	fi
+	local n want
+	n=$(grep -c '^Dry-Sent' "$out/send-email-dry-run.txt")
+	want=$(($(ls "$top"/series/"$base_name"/[0-9][0-9][0-9][0-9]-*.patch | wc -l)))
+	if [ "$n" -eq "$want" ] && grep -q '^To: kvm@vger.kernel.org' "$out/send-email-dry-run.txt" &&
+	   grep -q 'pbonzini@redhat.com' "$out/send-email-dry-run.txt" &&
+	   grep -q 'seanjc@google.com' "$out/send-email-dry-run.txt"; then
+		record mail "PASS send-email --dry-run: $n mails to kvm@vger.kernel.org, Cc the KVM x86 maintainers"
+	else
+		record mail "FAIL send-email --dry-run: $n of $want mails, or kvm@vger/maintainers missing (out/send-email-dry-run.txt)"
+	fi
+	checkpatch_of "$out/mail" > "$out/checkpatch-mail.txt"
+	if diff -u "$top/tests/checkpatch/$base_name.expected" "$out/checkpatch-mail.txt" > "$out/checkpatch-mail.diff"; then
+		record mail "PASS checkpatch on out/mail: only the known reports, no missing Signed-off-by"
+	else
+		record mail "FAIL checkpatch on out/mail differs (out/checkpatch-mail.diff)"
+	fi
+}
+
+quilt_check() {
+	if "$top/scripts/quilt.sh"; then
+		record quilt "PASS out/quilt: quilt push -a applies on a fresh base, no fuzz"
+	else
+		record quilt "FAIL make quilt: see above"
+	fi
+}
+
+bisect_check() {
+	record bisect "$("$top/scripts/bisect.sh")"
 }
 
 # Stock selftests on the patched kernel, compared with the base's baseline.
@@ -127,6 +168,9 @@ run)
 check)
 	prepare base patched
 	step "checkpatch --strict on each patch" checkpatch
+	step "make mail (throwaway identity) and send-email --dry-run" mail
+	step "make quilt and quilt push -a" quilt_check
+	[ -n "${NO_BISECT:-}" ] || step "build every patch (KVM=m, WERROR) and the tip's variants, sparse" bisect_check
 	for emu in $emus; do
 		stock "$emu"
 		step "$emu: the series' cases on the base and the patched kernel" series_cases "$emu" "base patched"

@@ -49,8 +49,9 @@ run_qemu() {
 }
 
 run_bochs() {
-	local t=${GUEST_TIMEOUT:-3000} dir img cfg
+	local t=${GUEST_TIMEOUT:-3000} img
 	dir=$(mktemp -d "$base_dir/bochs.XXXXXX")
+	trap 'rm -rf "$dir"' EXIT
 	img=$dir/disk.img
 	# A 256 MiB disk: MBR, one FAT16 partition at 1 MiB with syslinux.
 	truncate -s 256M "$img"
