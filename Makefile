@@ -9,7 +9,7 @@ export BASE
 
 SCRIPTS := scripts
 
-.PHONY: all run check baseline fetch tree export mail quilt bisect test-harness clean
+.PHONY: all run check baseline fetch tree export mail quilt bisect mutants test-harness clean
 
 # The main job: patched kernel, the series' own tests, a short report.
 all run:
@@ -49,6 +49,14 @@ quilt: fetch
 bisect: fetch
 	@$(SCRIPTS)/series.sh apply
 	@$(SCRIPTS)/bisect.sh
+
+# Deliberate KVM bugs on top of the series: each must be caught.
+mutants: fetch
+	@$(SCRIPTS)/series.sh apply
+	@$(SCRIPTS)/build-kernel.sh refs/knr/patched patched
+	@$(SCRIPTS)/build-selftests.sh refs/knr/patched
+	@$(SCRIPTS)/build-initramfs.sh
+	@$(SCRIPTS)/mutants.sh
 
 # The harness's own tests, on recorded logs: no kernel needed.
 test-harness:
