@@ -112,6 +112,10 @@ bisect_check() {
 	record bisect "$("$top/scripts/bisect.sh")"
 }
 
+mutants_check() {
+	record mutants "$(EMUS=$emus "$top/scripts/mutants.sh")"
+}
+
 # Stock selftests on the patched kernel, compared with the base's baseline.
 stock() {
 	local emu=$1 log=$logs/$emu/patched-stock.log
@@ -175,6 +179,7 @@ check)
 		stock "$emu"
 		step "$emu: the series' cases on the base and the patched kernel" series_cases "$emu" "base patched"
 	done
+	[ -n "${NO_MUTANTS:-}" ] || step "mutant kernels: deliberate KVM bugs must be caught" mutants_check
 	summary
 	;;
 baseline)
