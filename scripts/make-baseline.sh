@@ -23,7 +23,14 @@ fi
 	echo "# list $list. Format: TEST RESULT [DETAIL]  # why it does not pass"
 	awk '$2 != "kernel" && $2 != "crash"' <<<"$parsed" | while read -r name res detail; do
 		reason=$(grep -m1 "^$name[[:space:]]" "$baseline" 2>/dev/null | grep -o '#.*' || true)
-		[ "$res" = pass ] && reason=
+		[ "$res" = pass ] || [ "$reason" = "# REASON?" ] && reason=
+		if [ "$res" = skip ] && [ -z "$reason" ]; then
+			# The test's own words: "1..0 # SKIP - Requirement not met: ..."
+			reason=$(tr -d '\r' < "$log" | awk -v t="${name#kvm:}" '
+				$0 == "# selftests: kvm: " t { f = 1; next }
+				f && / selftests: kvm: / { exit }
+				f && /SKIP/ { sub(/.*SKIP[ -]*/, ""); print "# " $0; exit }')
+		fi
 		[ "$res" != pass ] && [ -z "$reason" ] && reason="# REASON?"
 		printf '%-44s %s\n' "$name" "$res${detail:+ $detail}${reason:+  $reason}"
 	done
