@@ -57,7 +57,7 @@ checkpatch_of() {
 	local p
 	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
 		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
-		(cd "$src" && perl scripts/checkpatch.pl --strict --no-tree --terse --show-types \
+		(cd "$src" && perl scripts/checkpatch.pl --strict --terse --show-types \
 			--ignore "UNKNOWN_COMMIT_ID${IGNORE:+,$IGNORE}" -q "$p") |
 			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$(basename "$p" | cut -c1-4) |"
 	done
