@@ -57,7 +57,9 @@ checkpatch_of() {
 	local p
 	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
 		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
-		(cd "$src" && perl scripts/checkpatch.pl --strict --terse --show-types \
+		# Debian's python3 first: checkpatch runs scripts/spdxcheck.py,
+		# which needs python3-ply and python3-git.
+		(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --terse --show-types \
 			--ignore "UNKNOWN_COMMIT_ID${IGNORE:+,$IGNORE}" -q "$p") |
 			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$(basename "$p" | cut -c1-4) |"
 	done

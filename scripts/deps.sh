@@ -9,7 +9,8 @@ set -eu
 
 # Building the kernel and the selftests, importing, checking the series.
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils git
-	perl python3 sparse busybox-static file quilt git-email"
+	perl python3 python3-ply python3-git sparse busybox-static file quilt
+	git-email"
 for what in "$@"; do
 	case "$what" in
 	qemu-svm) pkgs="$pkgs qemu-system-x86" ;;

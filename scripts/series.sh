@@ -47,7 +47,7 @@ apply() {
 	GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" am_onto "$wt"
 	head=$(git -C "$wt" rev-parse HEAD)
 	git -C "$src" update-ref refs/knr/patched "$head"
-	echo "series: $(patches | wc -l) patches applied, refs/knr/patched = $(git -C "$src" rev-parse --short HEAD)"
+	echo "series: $(patches | wc -l) patches applied, refs/knr/patched = $(git -C "$src" rev-parse --short refs/knr/patched)"
 }
 
 tree() {
