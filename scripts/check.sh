@@ -85,7 +85,7 @@ mail() {
 		return
 	fi
 	local n want
-	n=$(grep -c '^Dry-Sent' "$out/send-email-dry-run.txt")
+	n=$(grep -c '^Result: OK' "$out/send-email-dry-run.txt")
 	want=$(($(ls "$top"/series/"$base_name"/[0-9][0-9][0-9][0-9]-*.patch | wc -l)))
 	if [ "$n" -eq "$want" ] && grep -q '^To: kvm@vger.kernel.org' "$out/send-email-dry-run.txt" &&
 	   grep -q 'pbonzini@redhat.com' "$out/send-email-dry-run.txt" &&

@@ -82,5 +82,5 @@ echo "mail: $(ls "$dest" | wc -l) files in $dest, from $name <$email>"
 git send-email --dry-run --confirm=never --from="$name <$email>" \
 	--suppress-cc=self --smtp-server=/bin/false "$dest"/*.patch > "$out/send-email-dry-run.txt" 2>&1 ||
 	die "git send-email --dry-run failed: see $out/send-email-dry-run.txt"
-n=$(grep -c '^Dry-OK\|^Dry-Sent' "$out/send-email-dry-run.txt" || true)
+n=$(grep -c '^Result: OK' "$out/send-email-dry-run.txt" || true)
 echo "send-email --dry-run: $n mails, recipients in $out/send-email-dry-run.txt"
