@@ -7,10 +7,11 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-# Building the kernel and the selftests, importing, checking the series.
+# Building the kernel and the selftests (whose install target uses rsync),
+# importing, checking the series.
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils git
 	perl python3 python3-ply python3-git sparse busybox-static file quilt
-	git-email"
+	git-email rsync"
 for what in "$@"; do
 	case "$what" in
 	qemu-svm) pkgs="$pkgs qemu-system-x86" ;;
