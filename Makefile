@@ -9,7 +9,7 @@ export BASE
 
 SCRIPTS := scripts
 
-.PHONY: all run check baseline fetch tree export mail quilt bisect mutants test-harness clean
+.PHONY: all run check stress baseline fetch tree export mail quilt bisect mutants test-harness clean
 
 # The main job: patched kernel, the series' own tests, a short report.
 all run:
@@ -19,6 +19,11 @@ all run:
 # against the baseline, the negative control of every reproducer.
 check: test-harness
 	@$(SCRIPTS)/check.sh check
+
+# Random stuffing sequences on both kernels and emulators (10000 sequences
+# under QEMU, 1000 under Bochs; STRESS_QEMU, STRESS_BOCHS, STRESS_SEED).
+stress:
+	@$(SCRIPTS)/check.sh stress
 
 # Re-record tests/baseline/$(BASE)-* from the unpatched base.
 baseline:

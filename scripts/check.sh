@@ -8,6 +8,8 @@
 #   check     the full verdict ('make check'): checkpatch, both kernels, the
 #             stock selftests against the baseline, every series case on the
 #             base (negative control) and on the patched kernel.
+#   stress    'make stress': tests/stress/nested_run_stress, full length, on
+#             both kernels in each emulator (scripts/stress.sh)
 #   baseline  run the stock selftests on the base kernel and rewrite
 #             tests/baseline/$BASE-$EMU, keeping the reasons already written.
 #
@@ -114,6 +116,10 @@ bisect_check() {
 	record bisect "$("$top/scripts/bisect.sh")"
 }
 
+stress_check() {
+	record stress "$(EMUS=$emus "$top/scripts/stress.sh" "$1")"
+}
+
 mutants_check() {
 	record mutants "$(EMUS=$emus "$top/scripts/mutants.sh")"
 }
@@ -181,7 +187,13 @@ check)
 		stock "$emu"
 		step "$emu: the series' cases on the base and the patched kernel" series_cases "$emu" "base patched"
 	done
+	step "random stuffing sequences (nested_run_stress, short, fixed seed)" stress_check short
 	[ -n "${NO_MUTANTS:-}" ] || step "mutant kernels: deliberate KVM bugs must be caught" mutants_check
+	summary
+	;;
+stress)
+	prepare base patched
+	step "random stuffing sequences (nested_run_stress)" stress_check full
 	summary
 	;;
 baseline)
@@ -196,6 +208,6 @@ baseline)
 	done
 	;;
 *)
-	die "usage: check.sh run|check|baseline"
+	die "usage: check.sh run|check|stress|baseline"
 	;;
 esac

@@ -8,6 +8,8 @@
 #         bochs-vmx  Bochs, Skylake-X CPU model: Intel VMX (kvm_intel)
 #   WHAT  list=NAME  the tests in tests/lists/NAME, through run_kselftest.sh
 #         case=TEST:CASE  one case of one of the series' tests
+#         stress=SEED:COUNT[:FIRST]  COUNT sequences of
+#                   tests/stress/nested_run_stress, from index FIRST
 # Every boot has a hard time limit (GUEST_TIMEOUT seconds; by default 5
 # minutes for a case under QEMU, 10 under Bochs, 30 and 20 for a list); a
 # guest that hangs is killed and the log says so. A case takes about 5 s
@@ -28,7 +30,8 @@ initrd=$base_dir/initramfs.cpio.gz
 case "$what" in
 list=*) [ -f "$top/tests/lists/${what#list=}" ] || die "no test list tests/lists/${what#list=}" ;;
 case=*:*) ;;
-*) die "WHAT must be list=NAME or case=TEST:CASE, not '$what'" ;;
+stress=[0-9]*:[0-9]*) ;;	# SEED:COUNT[:FIRST]
+*) die "WHAT must be list=NAME, case=TEST:CASE or stress=SEED:COUNT, not '$what'" ;;
 esac
 
 append="console=ttyS0 panic=-1 knr.${what%%=*}=${what#*=}"

@@ -12,6 +12,13 @@
 #	Judge one case of the series on both kernels: a reproducer must fail
 #	on the base and pass on the patched kernel, a guard must pass on both.
 #	BASE_LOG "-" judges the patched kernel alone.
+# verdict.sh stress EXPECTED EMU BASE_LOG PATCHED_LOG
+#	Judge a run of tests/stress/nested_run_stress, whose WARN sites
+#	scripts/stress.sh resolved into LOG.sites. On the patched kernel every
+#	sequence ran, no ioctl failed with EIO and no WARN fired except at a
+#	"known" site of EXPECTED (pre-existing, not this series'); on the base
+#	(BASE_LOG "-": not run) a "target" site fired, the bug the series
+#	fixes: the negative control of the stress.
 #
 # A kernel report (WARNING, BUG, ...) charged to a test fails it on the
 # patched kernel, whatever the test said. Prints one line per test:
@@ -133,7 +140,71 @@ skip_reason() {
 	echo "skipped: ${r:-no reason given}"
 }
 
+# stress_figures LOG: "N sequences in S s" as the tool printed it.
+stress_figures() {
+	local f
+	f=$(sed -n 's/^# sequences \([0-9]*\), operations [0-9]*, seconds \([0-9]*\).*/\1 sequences in \2 s/p' "$1" | tail -1)
+	echo "${f:-no figures (the tool did not finish)}"
+}
+
+# stress_sites EXPECTED EMU SITES: each WARN site of SITES ("FILE<TAB>the
+# source line of the WARN") as "KIND FILE: STATEMENT", KIND from EXPECTED
+# (target, known) or "unknown".
+stress_sites() {
+	local f stmt kind
+	while IFS=$'\t' read -r f stmt; do
+		kind=$(awk -v e="$2" -v f="$f" -v s="$stmt" '
+			!/^#/ && NF >= 4 && ($2 == e || $2 == "all") && $3 == f {
+				t = $0; sub(/^[^ \t]+[ \t]+[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", t)
+				if (t == s) { print $1; exit }
+			}' "$1")
+		echo "${kind:-unknown} $f: $stmt"
+	done < "$3"
+}
+
+stress_verdict() {
+	local expected=$1 emu=$2 blog=$3 plog=$4 name want n eio sites bad targets other known
+	for f in "$blog" "$plog"; do
+		[ "$f" = - ] || { [ -f "$f" ] && [ -f "$f.sites" ]; } ||
+			{ echo "error: no log $f or no $f.sites" >&2; exit 2; }
+	done
+	[ -f "$expected" ] || { echo "error: no list of WARN sites $expected" >&2; exit 2; }
+	name=$(sed -n 's/.*KNR: case \(nested_run_stress:[^ ]*\) begin.*/\1/p' "$plog" | head -1)
+	[ -n "$name" ] || name=nested_run_stress
+	want=${name##*:}
+	n=$(sed -n 's/^# sequences \([0-9]*\),.*/\1/p' "$plog" | tail -1)
+	eio=$(sed -n 's/^# ioctls refused with an errno: [0-9]*, EIO: \([0-9]*\).*/\1/p' "$plog" | tail -1)
+	sites=$(stress_sites "$expected" "$emu" "$plog.sites")
+	bad=$(grep -v '^known ' <<<"$sites" | grep . | sed 's/^[a-z]* //' | paste -sd ';')
+	known=$(grep -c '^known ' <<<"$sites")
+	other=$(grep -a -E 'BUG: |kernel BUG at|Oops: |Kernel panic|KASAN: |UBSAN: |possible circular locking|general protection fault' "$plog" | head -1 | tr -d '\r')
+	if [ -n "$other" ]; then
+		out FAIL "$emu patched $name" "kernel report: $other"
+	elif [ -n "$bad" ]; then
+		out FAIL "$emu patched $name" "WARN at $bad"
+	elif [ "${n:-0}" != "$want" ]; then
+		out FAIL "$emu patched $name" "ran ${n:-0} of $want sequences (see its log)"
+	elif [ "${eio:-x}" != 0 ]; then
+		out FAIL "$emu patched $name" "KVM_RUN or another ioctl failed with EIO ${eio:-?} time(s)"
+	elif [ "$known" -gt 0 ]; then
+		out PASS "$emu patched $name" "$(stress_figures "$plog"), no EIO, no WARN of this series; $known known pre-existing WARN site(s), as on the base: $(grep '^known ' <<<"$sites" | sed 's/^known //' | paste -sd ';')"
+	else
+		out PASS "$emu patched $name" "$(stress_figures "$plog"), no WARN, no EIO"
+	fi
+	[ "$blog" = - ] && return
+	sites=$(stress_sites "$expected" "$emu" "$blog.sites")
+	targets=$(grep '^target ' <<<"$sites" | sed 's/^target //' | paste -sd ';')
+	if [ -z "$(awk -v e="$emu" '!/^#/ && $1 == "target" && ($2 == e || $2 == "all")' "$expected")" ]; then
+		out FAIL "$emu base $name" "no target site for $emu in $(basename "$expected")"
+	elif [ -z "$targets" ]; then
+		out FAIL "$emu base $name" "$(stress_figures "$blog"), no WARN at a target site: the stress does not reach the bug"
+	else
+		out PASS "$emu base $name" "$(stress_figures "$blog"), WARN at $targets ($(grep -a '^# site' "$blog" | grep -c .) site(s) in all)"
+	fi
+}
+
 case "${1:-}" in
+stress) shift; [ $# -eq 4 ] || { echo "usage: verdict.sh stress EXPECTED EMU BASE_LOG PATCHED_LOG" >&2; exit 2; }; stress_verdict "$@" ;;
 stock) shift; [ $# -ge 2 ] || { echo "usage: verdict.sh stock BASELINE LOG [LIST]" >&2; exit 2; }; stock "$@" ;;
 case) shift; [ $# -eq 3 ] || { echo "usage: verdict.sh case KIND BASE_LOG PATCHED_LOG" >&2; exit 2; }; case_verdict "$@" ;;
 *) echo "usage: verdict.sh stock BASELINE LOG | case KIND BASE_LOG PATCHED_LOG" >&2; exit 2 ;;

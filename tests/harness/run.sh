@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The harness's own tests: scripts/verdict.sh on small recorded guest logs
-# (tests/harness/logs), one expectation each. Prints KTAP.
+# (tests/harness/logs; the stress logs come with the .sites files that
+# scripts/stress.sh writes), one expectation each. Prints KTAP.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..23"
 expect 0 '^PASS kvm:debug_regs: fails as on the base' \
 	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
 expect 0 '^SKIP kvm:sev_smoke_test' \
@@ -63,5 +64,23 @@ expect 1 '^FAIL kvm:xapic_ipi_test: did not run' \
 	"a listed test missing from the log fails" -- stock "$l/baseline" "$l/stock-same.log" "${TMPDIR:-/tmp}/knr-list.$$"
 rm -f "${TMPDIR:-/tmp}/knr-list.$$"
 
+
+e=$l/stress.expected
+expect 0 '^PASS qemu-svm patched nested_run_stress:1:200: 200 sequences in 30 s, no WARN, no EIO' \
+	"a stress run without WARN or EIO passes" -- stress "$e" qemu-svm - "$l/stress-clean.log"
+expect 0 '^PASS qemu-svm patched .*1 known pre-existing WARN site' \
+	"a stress WARN at a known pre-existing site is reported, not a failure" -- stress "$e" qemu-svm - "$l/stress-known.log"
+expect 1 '^FAIL qemu-svm patched .*WARN at arch/x86/kvm/svm/nested.c: WARN_ON_ONCE\(svm->nested.nested_run_pending\)' \
+	"the series' target WARN on the patched kernel fails the stress" -- stress "$e" qemu-svm - "$l/stress-target.log"
+expect 1 '^FAIL qemu-svm patched .*WARN at .*kvm_nested_run_in_progress' \
+	"any WARN not listed as known fails the stress" -- stress "$e" qemu-svm - "$l/stress-new.log"
+expect 1 '^FAIL qemu-svm patched .*EIO 1 time' \
+	"an EIO fails the stress" -- stress "$e" qemu-svm - "$l/stress-eio.log"
+expect 1 '^FAIL qemu-svm patched .*ran 150 of 200 sequences' \
+	"a stress that stops early fails" -- stress "$e" qemu-svm - "$l/stress-short.log"
+expect 1 '^FAIL qemu-svm base .*no WARN at a target site' \
+	"a base that never WARNs at the target site fails the stress's negative control" -- stress "$e" qemu-svm "$l/stress-known.log" "$l/stress-clean.log"
+expect 0 '^PASS qemu-svm base .*WARN at arch/x86/kvm/svm/nested.c' \
+	"a base that WARNs at the target site passes the stress's negative control" -- stress "$e" qemu-svm "$l/stress-target.log" "$l/stress-clean.log"
 echo "# $((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
