@@ -81,6 +81,7 @@ struct stress {
 	size_t mem_size;
 	bool svm;
 	bool has_smm;
+	bool dead;	/* KVM killed the VM: every ioctl fails with EIO */
 	int mce_banks;
 };
 
@@ -364,6 +365,36 @@ static void stress_init(struct stress *s)
 	snapshot(s, 1);
 }
 
+/*
+ * kvm_vm_free() deletes the memslots, which a dead VM refuses: close the file
+ * descriptors and unmap the memory instead.
+ */
+static void vm_free_dead(struct kvm_vm *vm)
+{
+	struct userspace_mem_region *region;
+	struct kvm_vcpu *vcpu;
+	struct hlist_node *node;
+	int bkt, run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, NULL);
+
+	list_for_each_entry(vcpu, &vm->vcpus, list) {
+		munmap(vcpu->run, run_size);
+		close(vcpu->fd);
+	}
+	hash_for_each_safe(vm->regions.slot_hash, bkt, node, region, slot_node)
+		munmap(region->mmap_start, region->mmap_size);
+	close(vm->fd);
+	close(vm->kvm_fd);
+}
+
+static void vm_free(struct stress *s)
+{
+	if (s->dead)
+		vm_free_dead(s->vm);
+	else
+		kvm_vm_free(s->vm);
+	s->dead = false;
+}
+
 static void stress_fini(struct stress *s)
 {
 	int i;
@@ -372,7 +403,7 @@ static void stress_fini(struct stress *s)
 		kvm_x86_state_cleanup(s->snap[i]);
 		free(s->mem_snap[i]);
 	}
-	kvm_vm_free(s->vm);
+	vm_free(s);
 }
 
 /*
@@ -382,7 +413,7 @@ static void stress_fini(struct stress *s)
  */
 static void restore(struct stress *s, int i)
 {
-	kvm_vm_free(s->vm);
+	vm_free(s);
 	vm_setup(s);
 	memcpy(s->mem, s->mem_snap[i], s->mem_size);
 	vcpu_load_state(s->vcpu, s->snap[i]);
@@ -422,12 +453,13 @@ static bool vector_has_error_code(int v)
 }
 
 /* Note an ioctl result; an EIO fails the run. */
-static bool check_ret(int r, const char *what, char *log)
+static bool check_ret(struct stress *s, int r, const char *what, char *log)
 {
 	if (r >= 0)
 		return true;
 	if (errno == EIO) {
 		stats.eio++;
+		s->dead = true;
 		sprintf(log + strlen(log), " [%s: EIO]", what);
 		return false;
 	}
@@ -477,7 +509,7 @@ static bool do_run(struct stress *s, enum op op, char *log)
 		stats.exits[s->vcpu->run->exit_reason & 63]++;
 		sprintf(log + strlen(log), "[%s]", exit_reason_str(s->vcpu->run->exit_reason));
 	}
-	return check_ret(r, "KVM_RUN", log);
+	return check_ret(s, r, "KVM_RUN", log);
 }
 
 static bool do_op(struct stress *s, enum op op, char *log)
@@ -498,7 +530,7 @@ static bool do_op(struct stress *s, enum op op, char *log)
 			st->nested.flags & KVM_STATE_NESTED_RUN_PENDING ? ",pending" : "");
 		r = __vcpu_ioctl(s->vcpu, KVM_SET_NESTED_STATE, &st->nested);
 		st->nested.flags &= ~KVM_STATE_NESTED_RUN_PENDING;
-		return check_ret(r, "KVM_SET_NESTED_STATE", log);
+		return check_ret(s, r, "KVM_SET_NESTED_STATE", log);
 	case OP_EXC:
 	case OP_TF:
 	case OP_NMI:
@@ -515,9 +547,10 @@ static bool do_op(struct stress *s, enum op op, char *log)
 			ev.exception.error_code = rnd_below(4) ? 0 : rnd();
 			ev.exception_has_payload = ev.exception.pending && rnd_below(2);
 			ev.exception_payload = ev.exception_has_payload ? rnd() : 0;
-			sprintf(log + strlen(log), "(%d,%s%s)", v,
+			sprintf(log + strlen(log), "(%d,%s%s%s)", v,
 				ev.exception.injected ? "injected" : "pending",
-				ev.exception.has_error_code ? ",ec" : "");
+				ev.exception.has_error_code ? ",ec" : "",
+				ev.exception_has_payload ? ",payload" : "");
 		} else if (op == OP_TF) {
 			ev.triple_fault.pending = 1;
 		} else if (op == OP_NMI) {
@@ -534,7 +567,7 @@ static bool do_op(struct stress *s, enum op op, char *log)
 			ev.smi.pending = 1;
 		}
 		r = __vcpu_ioctl(s->vcpu, KVM_SET_VCPU_EVENTS, &ev);
-		return check_ret(r, "KVM_SET_VCPU_EVENTS", log);
+		return check_ret(s, r, "KVM_SET_VCPU_EVENTS", log);
 	case OP_MCE:
 		if (!s->mce_banks)
 			return true;
@@ -545,7 +578,7 @@ static bool do_op(struct stress *s, enum op op, char *log)
 		sprintf(log + strlen(log), "(%s,mcg %llx)",
 			mce.status & MCI_STATUS_UC ? "uc" : "ce", mce.mcg_status);
 		r = __vcpu_ioctl(s->vcpu, KVM_X86_SET_MCE, &mce);
-		return check_ret(r, "KVM_X86_SET_MCE", log);
+		return check_ret(s, r, "KVM_X86_SET_MCE", log);
 	case OP_DBG:
 		v = rnd_below(8);
 		if (v)
@@ -555,7 +588,7 @@ static bool do_op(struct stress *s, enum op op, char *log)
 				(v & 4 ? KVM_GUESTDBG_SINGLESTEP : 0);
 		sprintf(log + strlen(log), "(%x)", debug.control);
 		r = __vcpu_ioctl(s->vcpu, KVM_SET_GUEST_DEBUG, &debug);
-		return check_ret(r, "KVM_SET_GUEST_DEBUG", log);
+		return check_ret(s, r, "KVM_SET_GUEST_DEBUG", log);
 	default:
 		return do_run(s, op, log);
 	}
