@@ -140,11 +140,14 @@ skip_reason() {
 	echo "skipped: ${r:-no reason given}"
 }
 
-# stress_figures LOG: "N sequences in S s" as the tool printed it.
+# stress_figures LOG: "N sequences in S s", the time the tool measured in
+# the guest, and the host's time for the whole boot when the log has it
+# (under Bochs the guest's clock does not follow the host's).
 stress_figures() {
-	local f
+	local f h
 	f=$(sed -n 's/^# sequences \([0-9]*\), operations [0-9]*, seconds \([0-9]*\).*/\1 sequences in \2 s/p' "$1" | tail -1)
-	echo "${f:-no figures (the tool did not finish)}"
+	h=$(sed -n 's/^KNR: host: .* rc=[0-9]* \([0-9]*\) s$/\1/p' "$1" | tail -1)
+	echo "${f:-no figures (the tool did not finish)}${h:+ (boot and run: $h s on the host)}"
 }
 
 # stress_sites EXPECTED EMU SITES: each WARN site of SITES ("FILE<TAB>the
@@ -163,7 +166,7 @@ stress_sites() {
 }
 
 stress_verdict() {
-	local expected=$1 emu=$2 blog=$3 plog=$4 name want n eio sites bad targets other known
+	local expected=$1 emu=$2 blog=$3 plog=$4 name want n eio sites bad targets other known first
 	for f in "$blog" "$plog"; do
 		[ "$f" = - ] || { [ -f "$f" ] && [ -f "$f.sites" ]; } ||
 			{ echo "error: no log $f or no $f.sites" >&2; exit 2; }
@@ -199,7 +202,9 @@ stress_verdict() {
 	elif [ -z "$targets" ]; then
 		out FAIL "$emu base $name" "$(stress_figures "$blog"), no WARN at a target site: the stress does not reach the bug"
 	else
-		out PASS "$emu base $name" "$(stress_figures "$blog"), WARN at $targets ($(grep -a '^# site' "$blog" | grep -c .) site(s) in all)"
+		first=$(sed -n 's/^# site [0-9]*: \(.*\): first at sequence \([0-9]*\).*/\1 at sequence \2/p' "$blog" |
+			tr -d '\r' | paste -sd ';' | sed 's/;/; /g')
+		out PASS "$emu base $name" "$(stress_figures "$blog"), WARN at $targets, first WARN per site: ${first:-none}"
 	fi
 }
 
