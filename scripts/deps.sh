@@ -8,10 +8,11 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 # Building the kernel and the selftests (whose install target uses rsync),
-# importing, checking the series.
+# importing, checking the series. git send-email needs Mail::Address
+# (libmailtools-perl), which git-email only recommends.
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils git
 	perl python3 python3-ply python3-git sparse busybox-static file quilt
-	git-email rsync"
+	git-email libmailtools-perl rsync"
 for what in "$@"; do
 	case "$what" in
 	qemu-svm) pkgs="$pkgs qemu-system-x86" ;;
