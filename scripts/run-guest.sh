@@ -82,10 +82,22 @@ run_bochs() {
 	log: $dir/bochs.log
 	EOT
 	: > "$dir/serial.log"
-	(cd "$dir" && printf 'c\n' | TERM=dumb timeout -s KILL "$t" bochs -q -f bochsrc >/dev/null 2>&1) &
-	local pid=$! rc=0
-	tail -n +1 --pid=$pid -f "$dir/serial.log" | progress
-	wait $pid || rc=$?
+	# In a session of its own, with timeout in the foreground (in that same
+	# process group), so that a run-guest.sh that is killed takes Bochs
+	# along: the EXIT trap kills the whole group.
+	setsid sh -c 'cd "$1" && printf "c\n" | TERM=dumb timeout --foreground -s KILL "$2" bochs -q -f bochsrc >/dev/null 2>&1' \
+		sh "$dir" "$t" &
+	bochs_pid=$!
+	local rc=0
+	trap '[ -z "${bochs_pid:-}" ] || kill -KILL -- -"$bochs_pid" 2>/dev/null; rm -rf "$dir"' EXIT
+	trap 'exit 143' TERM INT
+	# In the background: bash runs the traps only between commands, and a
+	# "wait" can be interrupted, a foreground pipeline cannot.
+	tail -n +1 --pid=$bochs_pid -f "$dir/serial.log" | progress &
+	local shown=$!
+	wait $bochs_pid || rc=$?
+	bochs_pid=
+	wait $shown
 	cp "$dir/serial.log" "$log"
 	rm -rf "$dir"
 	return $rc
