@@ -26,6 +26,14 @@ log=${4:?}
 initrd=$base_dir/initramfs.cpio.gz
 
 [ -f "$kernel" ] || die "no kernel $kernel"
+case "$emu" in
+qemu-svm) tools="qemu-system-x86_64" ;;
+bochs-vmx) tools="bochs syslinux mcopy mkfs.vfat sfdisk" ;;
+*) die "unknown emulator '$emu' (qemu-svm or bochs-vmx)" ;;
+esac
+for t in $tools; do
+	command -v "$t" >/dev/null || die "$emu needs $t: run 'scripts/deps.sh $emu'"
+done
 [ -f "$initrd" ] || die "no initramfs $initrd"
 case "$what" in
 list=*) [ -f "$top/tests/lists/${what#list=}" ] || die "no test list tests/lists/${what#list=}" ;;
