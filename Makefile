@@ -1,22 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kvm-nested-run: a KVM x86 patch series for Linux 6.12.y and the harness
-# that builds it on Debian's kernel source and tests it under emulated AMD
-# SVM (QEMU TCG) and Intel VMX (Bochs). See README.md.
+# kvm-nested-run: KVM x86 patch series for upstream Linux and for the
+# long-term-stable kernels Debian ships, and the harness that builds them on
+# Debian's kernel sources and tests them under emulated AMD SVM (QEMU TCG)
+# and Intel VMX (Bochs). See README.md.
+#
+# BASE=NAME limits a target to one base of bases/ (make check BASE=6.1); the
+# targets that work on one series (tree, export) need it.
 
-BASE ?= 6.12
+ifdef BASE
 export BASE
+endif
 
 SCRIPTS := scripts
 
-.PHONY: all run check stress baseline fetch tree export mail quilt bisect mutants test-harness clean
+.PHONY: all run check stress baseline fetch tree export mail quilt bisect mutants drift test-harness clean
 
-# The main job: patched kernel, the series' own tests, a short report.
+# The main job: patched kernels, the series' own tests, a short report.
 all run:
 	@$(SCRIPTS)/check.sh run
 
-# The full verdict: checkpatch, base and patched kernels, stock selftests
-# against the baseline, the negative control of every reproducer.
+# The full verdict, every base: checkpatch, base and patched kernels, stock
+# selftests against the baseline, the negative control of every reproducer,
+# the stress's short run, the mutants.
 check: test-harness
 	@$(SCRIPTS)/check.sh check
 
@@ -25,43 +31,44 @@ check: test-harness
 stress:
 	@$(SCRIPTS)/check.sh stress
 
-# Re-record tests/baseline/$(BASE)-* from the unpatched base.
+# Re-record tests/baseline/BASE-EMU from the unpatched base.
 baseline:
 	@$(SCRIPTS)/check.sh baseline
 
-fetch:
-	@$(SCRIPTS)/fetch-base.sh
+# Apply and build each series on the newest linux-source-BASE in the archive.
+drift:
+	@$(SCRIPTS)/drift.sh
 
-# A git tree of the series to edit ($(HOME)/.cache/kvm-nested-run/$(BASE)/src),
-# and back into series/$(BASE)/.
-tree: fetch
+fetch:
+	@$(SCRIPTS)/each-base.sh $(SCRIPTS)/fetch-base.sh
+
+# A git tree of the series to edit ($(HOME)/.cache/kvm-nested-run/BASE/src),
+# and back into series/BASE/.
+tree:
+	@$(SCRIPTS)/fetch-base.sh
 	@$(SCRIPTS)/series.sh tree
 
 export:
 	@$(SCRIPTS)/series.sh export
 
-# Mail-ready patches in out/mail/ (your git identity, Signed-off-by, Cc from
-# get_maintainer.pl), checked with git send-email --dry-run.
-mail: fetch
-	@$(SCRIPTS)/series.sh apply
-	@$(SCRIPTS)/mail.sh
+# Mail-ready patches in out/BASE/mail/ (your git identity, Signed-off-by, Cc
+# from get_maintainer.pl), checked with git send-email --dry-run.
+mail:
+	@$(SCRIPTS)/each-base.sh --series sh -c '$(SCRIPTS)/fetch-base.sh && $(SCRIPTS)/series.sh apply && $(SCRIPTS)/mail.sh'
 
-# The series as quilt patches in out/quilt/, applied to a fresh base.
-quilt: fetch
-	@$(SCRIPTS)/quilt.sh
+# The series as quilt patches in out/BASE/quilt/, applied to a fresh base.
+quilt:
+	@$(SCRIPTS)/each-base.sh --series sh -c '$(SCRIPTS)/fetch-base.sh && $(SCRIPTS)/quilt.sh'
 
 # Build checks of every patch (bisectability), config variants and sparse.
-bisect: fetch
-	@$(SCRIPTS)/series.sh apply
-	@$(SCRIPTS)/bisect.sh
+bisect:
+	@$(SCRIPTS)/each-base.sh --series sh -c '$(SCRIPTS)/fetch-base.sh && $(SCRIPTS)/series.sh apply && $(SCRIPTS)/bisect.sh'
 
 # Deliberate KVM bugs on top of the series: each must be caught.
-mutants: fetch
-	@$(SCRIPTS)/series.sh apply
-	@$(SCRIPTS)/build-kernel.sh refs/knr/patched patched
-	@$(SCRIPTS)/build-selftests.sh refs/knr/patched
-	@$(SCRIPTS)/build-initramfs.sh
-	@$(SCRIPTS)/mutants.sh
+mutants:
+	@$(SCRIPTS)/each-base.sh --series sh -c '$(SCRIPTS)/fetch-base.sh && $(SCRIPTS)/series.sh apply && \
+		$(SCRIPTS)/build-kernel.sh refs/knr/patched patched && $(SCRIPTS)/build-selftests.sh refs/knr/patched && \
+		$(SCRIPTS)/build-initramfs.sh && $(SCRIPTS)/mutants.sh'
 
 # The harness's own tests, on recorded logs: no kernel needed.
 test-harness:

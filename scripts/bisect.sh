@@ -19,7 +19,8 @@ load_base
 wt=$base_dir/wt-bisect
 obj=$base_dir/obj-bisect
 frag=$top/configs/kvm-modules.config
-jobs=${JOBS:-$(nproc)}
+jobs=$(make_jobs)
+use_ccache
 fail=0
 
 git -C "$src" rev-parse -q --verify refs/knr/patched >/dev/null || die "no refs/knr/patched: run scripts/series.sh apply"
@@ -53,8 +54,8 @@ configure() {
 
 # build LOG: arch/x86/kvm at the work tree's commit.
 build() {
-	make -C "$wt" O="$obj" -j"$jobs" prepare >"$1" 2>&1 &&
-	make -C "$wt" O="$obj" -j"$jobs" arch/x86/kvm/ >>"$1" 2>&1
+	make -C "$wt" O="$obj" $jobs prepare >"$1" 2>&1 &&
+	make -C "$wt" O="$obj" $jobs arch/x86/kvm/ >>"$1" 2>&1
 }
 
 check() { # NAME COMMAND...
@@ -75,7 +76,7 @@ configure || die "cannot configure $obj"
 
 # sparse on the base first, to know its own warnings.
 sparse() { # LOG: C=2 checks every file, rebuilt or not
-	make -C "$wt" O="$obj" -j"$jobs" C=2 arch/x86/kvm/ 2>&1 |
+	make -C "$wt" O="$obj" $jobs C=2 arch/x86/kvm/ 2>&1 |
 		grep -E 'warning:|error:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort > "$1"
 }
 git -C "$wt" checkout -q --detach -f base

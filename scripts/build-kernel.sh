@@ -3,40 +3,50 @@
 #
 # build-kernel.sh REV NAME: build the test kernel of commit REV of the base
 # tree into $cache/$BASE/kernels/NAME/bzImage.
+# build-kernel.sh --tree DIR NAME: the same from the source tree DIR, in an
+# output directory of its own ($cache/$BASE/obj-NAME); 'make drift' uses it.
 #
 # One work tree ($cache/$BASE/wt) and one output directory ($cache/$BASE/obj)
 # serve every revision, so going from the base to the patched tree rebuilds
 # only what the series touches. A kernel already built from the same tree and
-# config is reused.
+# config is reused. The config is tinyconfig plus configs/test-vm.config.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 load_base
 
-rev=${1:?usage: build-kernel.sh REV NAME}
-name=${2:?usage: build-kernel.sh REV NAME}
-wt=$base_dir/wt
-obj=$base_dir/obj
-dest=$base_dir/kernels/$name
+usage="usage: build-kernel.sh REV NAME | --tree DIR NAME"
 frag=$top/configs/test-vm.config
-jobs=${JOBS:-$(nproc)}
+if [ "${1:-}" = --tree ]; then
+	wt=${2:?$usage}
+	name=${3:?$usage}
+	obj=$base_dir/obj-$name
+	key=
+else
+	rev=${1:?$usage}
+	name=${2:?$usage}
+	wt=$base_dir/wt
+	obj=$base_dir/obj
+	[ -d "$src/.git" ] || die "no base tree in $src: run scripts/fetch-base.sh first"
+	commit=$(git -C "$src" rev-parse -q --verify "$rev^{commit}") || die "no revision $rev in $src"
+	key="$(git -C "$src" rev-parse "$commit^{tree}") $(sha256sum < "$frag" | cut -c1-16)"
+fi
+dest=$base_dir/kernels/$name
 
-[ -d "$src/.git" ] || die "no base tree in $src: run scripts/fetch-base.sh first"
-commit=$(git -C "$src" rev-parse -q --verify "$rev^{commit}") || die "no revision $rev in $src"
-key="$(git -C "$src" rev-parse "$commit^{tree}") $(sha256sum < "$frag" | cut -c1-16)"
-
-if [ -f "$dest/bzImage" ] && [ "$(cat "$dest/key" 2>/dev/null)" = "$key" ]; then
+if [ -n "$key" ] && [ -f "$dest/bzImage" ] && [ "$(cat "$dest/key" 2>/dev/null)" = "$key" ]; then
 	echo "kernel $name: up to date ($dest/bzImage)"
 	exit 0
 fi
 
-if [ ! -d "$wt" ] || ! git -C "$wt" rev-parse --git-dir >/dev/null 2>&1; then
-	rm -rf "$wt"
-	git -C "$src" worktree prune
-	git -C "$src" worktree add -q --detach "$wt" "$commit"
+if [ -n "$key" ]; then
+	if [ ! -d "$wt" ] || ! git -C "$wt" rev-parse --git-dir >/dev/null 2>&1; then
+		rm -rf "$wt"
+		git -C "$src" worktree prune
+		git -C "$src" worktree add -q --detach "$wt" "$commit"
+	fi
+	git -C "$wt" checkout -q --detach -f "$commit"
+	git -C "$wt" clean -q -fdx
 fi
-git -C "$wt" checkout -q --detach -f "$commit"
-git -C "$wt" clean -q -fdx
 
 mkdir -p "$obj"
 # One build at a time in an output directory.
@@ -47,16 +57,26 @@ if [ "$(cat "$obj/.knr-frag" 2>/dev/null)" != "$(sha256sum < "$frag")" ]; then
 	make -s -C "$wt" O="$obj" tinyconfig >/dev/null
 	"$wt/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >"$obj/merge.log"
 	make -s -C "$wt" O="$obj" olddefconfig
-	# Every line of the fragment must have survived: a symbol that
-	# kconfig dropped would silently make the test kernel useless.
-	lost=$(grep '^CONFIG_' "$frag" | grep -vxF -f "$obj/.config" || true)
+	# Every line of the fragment must have survived, but for the symbols
+	# that the base's Kconfig does not have (CONFIG_ABSENT in bases/):
+	# a symbol that kconfig dropped would silently make the test kernel
+	# useless.
+	lost=$(grep '^CONFIG_' "$frag" | grep -vxF -f "$obj/.config" | while IFS='=' read -r sym val; do
+		case " $CONFIG_ABSENT " in *" ${sym#CONFIG_} "*) ;; *) echo "$sym=$val" ;; esac
+	done)
 	[ -z "$lost" ] || die "config: $(echo $lost) did not survive olddefconfig"
 	sha256sum < "$frag" > "$obj/.knr-frag"
 fi
 
 log=$obj/build.log
-echo "building $name ($(git -C "$wt" log -1 --format='%h %s' | cut -c1-60)); log: $log"
-if ! make -C "$wt" O="$obj" -j"$jobs" bzImage >"$log" 2>&1; then
+if [ -n "$key" ]; then
+	echo "building $name ($(git -C "$wt" log -1 --format='%h %s' | cut -c1-60)); log: $log"
+else
+	echo "building $name ($wt); log: $log"
+fi
+use_ccache
+# shellcheck disable=SC2046
+if ! make -C "$wt" O="$obj" $(make_jobs) bzImage >"$log" 2>&1; then
 	grep -E 'error|Error' "$log" | head -20 >&2
 	die "kernel $name does not build: see $log"
 fi

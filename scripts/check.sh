@@ -1,55 +1,55 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh run|check|baseline: the harness's main loop.
+# check.sh MODE: the harness's main loop, over the bases of BASES (default:
+# every base in bases/; 'make check BASE=6.1' sets one).
 #
-#   run       build the patched kernel and run the series' own test cases on
-#             it in each emulator: the quick look ('make').
-#   check     the full verdict ('make check'): checkpatch, both kernels, the
-#             stock selftests against the baseline, every series case on the
-#             base (negative control) and on the patched kernel.
+#   run       'make': the patched kernels and the series' own cases on them
+#             in each emulator, for every base whose series is not empty
+#   check     'make check': the full verdict of every base: checkpatch, mail
+#             and quilt, every patch builds, both kernels, the stock
+#             selftests against the baseline, every case of the series on
+#             the base (negative control) and on the patched kernel, the
+#             stress's short run, the mutants
 #   stress    'make stress': tests/stress/nested_run_stress, full length, on
 #             both kernels in each emulator (scripts/stress.sh)
-#   baseline  run the stock selftests on the base kernel and rewrite
-#             tests/baseline/$BASE-$EMU, keeping the reasons already written.
+#   baseline  'make baseline': run the stock selftests on the base kernel and
+#             rewrite tests/baseline/$BASE-$EMU, keeping the reasons written
+#
+# The steps of run and check form a graph (scripts/check.mk) that make runs
+# with one job more than the machine has cores: every emulator is
+# single-threaded, so the QEMU and Bochs legs of a base run side by side and
+# the next base's kernels build beside them. Each step writes its verdict
+# lines to out/BASE/results/STEP.txt; the report at the end counts them.
+#
+#   check.sh step NAME   one step of one base (BASE), as check.mk runs it
 #
 # EMUS selects the emulators (default "qemu-svm bochs-vmx"), LIST the stock
-# test list for baseline (default: the emulator's own list).
+# test list for baseline (default: tests/lists/$BASE-$EMU; "all": every
+# test the base builds).
 
 set -u
 . "$(dirname "$0")/lib.sh"
-load_base
 
 mode=${1:-run}
 emus=${EMUS:-qemu-svm bochs-vmx}
-logs=$out/logs
-results=$out/results.txt
-cases=$top/tests/cases/$base_name
-t_start=$(date +%s)
+bases=${BASES:-${BASE:-$(all_bases | paste -sd' ')}}
+top_out=${KNR_OUT:-$top/out}
 
-mkdir -p "$out"
-: > "$results"
-
-record() { # SECTION VERDICT-LINES...
+# record SECTION VERDICT-LINES...: keep the verdict lines of a step.
+record() {
 	local sec=$1
 	shift
-	printf '%s\n' "$@" | grep . | sed "s|^|$sec |" | tee -a "$results" | sed 's/^/    /'
+	printf '%s\n' "$@" | grep . | sed "s|^|$base_name/$sec |" | tee -a "$results" | sed 's/^/    /'
 }
 
-prepare() {
-	local k
-	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
-	step "fetch and import the base" "$top/scripts/fetch-base.sh" || exit 1
-	step "apply series/$base_name" "$top/scripts/series.sh" apply || exit 1
-	for k in "$@"; do
-		case $k in
-		base) step "build the base kernel" "$top/scripts/build-kernel.sh" base base || exit 1 ;;
-		patched) step "build the patched kernel" "$top/scripts/build-kernel.sh" refs/knr/patched patched || exit 1 ;;
-		esac
-	done
-	# The guests run the selftests of the patched tree on either kernel.
-	step "build the KVM selftests (patched tree)" "$top/scripts/build-selftests.sh" refs/knr/patched || exit 1
-	step "pack the initramfs" "$top/scripts/build-initramfs.sh" || exit 1
+patches() {
+	series_patches "$base_name"
+}
+
+# case_list EMU: the series' cases declared for EMU, as "TEST:CASE KIND".
+case_list() {
+	[ -f "$cases" ] && awk -v e="$1" '!/^#/ && NF >= 3 { for (i = 3; i <= NF; i++) if ($i == e) print $1, $2 }' "$cases"
 }
 
 # checkpatch_of DIR: the base tree's checkpatch --strict on the patches in
@@ -72,9 +72,9 @@ checkpatch() {
 	# The repository's patches carry no Signed-off-by, on purpose.
 	IGNORE=MISSING_SIGN_OFF checkpatch_of "$top/series/$base_name" > "$out/checkpatch.txt"
 	if diff -u "$exp" "$out/checkpatch.txt" > "$out/checkpatch.diff"; then
-		record checkpatch "PASS series/$base_name: $(wc -l < "$exp") known report(s), each justified in README.md"
+		record checkpatch "PASS series/$base_name: $(grep -c . "$exp") known report(s), each justified in README.md"
 	else
-		record checkpatch "FAIL series/$base_name: checkpatch differs from tests/checkpatch/$base_name.expected (out/checkpatch.diff)"
+		record checkpatch "FAIL series/$base_name: checkpatch differs from tests/checkpatch/$base_name.expected ($out/checkpatch.diff)"
 		sed 's/^/      /' "$out/checkpatch.diff" | head -20
 	fi
 }
@@ -88,25 +88,25 @@ mail() {
 	fi
 	local n want
 	n=$(grep -c '^Result: OK' "$out/send-email-dry-run.txt")
-	want=$(($(ls "$top"/series/"$base_name"/[0-9][0-9][0-9][0-9]-*.patch | wc -l)))
+	want=$(($(patches | wc -l) + 1))
 	if [ "$n" -eq "$want" ] && grep -q '^To: kvm@vger.kernel.org' "$out/send-email-dry-run.txt" &&
 	   grep -q 'pbonzini@redhat.com' "$out/send-email-dry-run.txt" &&
 	   grep -q 'seanjc@google.com' "$out/send-email-dry-run.txt"; then
 		record mail "PASS send-email --dry-run: $n mails to kvm@vger.kernel.org, Cc the KVM x86 maintainers"
 	else
-		record mail "FAIL send-email --dry-run: $n of $want mails, or kvm@vger/maintainers missing (out/send-email-dry-run.txt)"
+		record mail "FAIL send-email --dry-run: $n of $want mails, or kvm@vger/maintainers missing ($out/send-email-dry-run.txt)"
 	fi
 	checkpatch_of "$out/mail" > "$out/checkpatch-mail.txt"
 	if diff -u "$top/tests/checkpatch/$base_name.expected" "$out/checkpatch-mail.txt" > "$out/checkpatch-mail.diff"; then
-		record mail "PASS checkpatch on out/mail: only the known reports, no missing Signed-off-by"
+		record mail "PASS checkpatch on $out/mail: only the known reports, no missing Signed-off-by"
 	else
-		record mail "FAIL checkpatch on out/mail differs (out/checkpatch-mail.diff)"
+		record mail "FAIL checkpatch on $out/mail differs ($out/checkpatch-mail.diff)"
 	fi
 }
 
 quilt_check() {
 	if "$top/scripts/quilt.sh"; then
-		record quilt "PASS out/quilt: quilt push -a applies on a fresh base, no fuzz"
+		record quilt "PASS out/$base_name/quilt: quilt push -a applies on a fresh base, no fuzz"
 	else
 		record quilt "FAIL make quilt: see above"
 	fi
@@ -116,98 +116,182 @@ bisect_check() {
 	record bisect "$("$top/scripts/bisect.sh")"
 }
 
-stress_check() {
-	record stress "$(EMUS=$emus "$top/scripts/stress.sh" "$1")"
-}
-
 mutants_check() {
 	record mutants "$(EMUS=$emus "$top/scripts/mutants.sh")"
 }
 
-# Stock selftests on the patched kernel, compared with the base's baseline.
-stock() {
-	local emu=$1 log=$logs/$emu/patched-stock.log
-	step "$emu: stock KVM selftests on the patched kernel" \
-		"$top/scripts/run-guest.sh" "$emu" patched "list=$emu" "$log"
-	record "$emu/stock" "$("$top/scripts/verdict.sh" stock "$top/tests/baseline/$base_name-$emu" "$log" \
-		"$top/tests/lists/$emu")"
+# stress_count EMU: the sequences of the short stress run under EMU, or
+# nothing if the base has no stress expectations (tests/stress/$BASE.expected).
+stress_count() {
+	[ -f "$top/tests/stress/$base_name.expected" ] || return 0
+	case "$1" in
+	qemu-svm) echo 200 ;;
+	bochs-vmx) echo 100 ;;
+	esac
 }
 
-# case_list EMU: the series' cases declared for EMU, as "TEST:CASE KIND".
-case_list() {
-	awk -v e="$1" '!/^#/ && NF >= 3 { for (i = 3; i <= NF; i++) if ($i == e) print $1, $2 }' "$cases"
-}
-
-series_cases() {
-	local emu=$1 kernels=$2 c kind k blog
-	case_list "$emu" | while read -r c kind; do
-		for k in $kernels; do
-			"$top/scripts/run-guest.sh" "$emu" "$k" "case=$c" "$logs/$emu/$k-${c/:/-}.log" >/dev/null ||
-				echo "error: $emu guest failed for $c" >&2
-		done
-		blog=-
-		[ "$kernels" = patched ] || blog=$logs/$emu/base-${c/:/-}.log
-		record "$emu/series" "$("$top/scripts/verdict.sh" case "$kind" \
-			"$blog" "$logs/$emu/patched-${c/:/-}.log")"
+# leg EMU KERNELS: everything one emulator runs for this base, one boot per
+# kernel: on the patched kernel the stock selftests, the series' cases and
+# the stress's short run; on the base the cases and the stress. Then the
+# verdicts. KERNELS "patched" leaves the base out ('make').
+leg() {
+	local emu=$1 kernels=$2 k what n list logs
+	logs=$out/logs/$emu
+	list=$base_name-$emu
+	n=$(stress_count "$emu")
+	for k in $kernels; do
+		what=()
+		[ "$k" = patched ] && [ "$mode" = check ] && [ -f "$top/tests/lists/$list" ] && what+=("stock=$list")
+		[ -n "$(case_list "$emu")" ] && what+=(cases=0)
+		[ -n "$n" ] && [ "$mode" = check ] && what+=("stress=1:$n")
+		[ ${#what[@]} -gt 0 ] || continue
+		step "$emu: ${what[*]} on the $k kernel" \
+			"$top/scripts/run-boots.sh" "$emu" "$k" "$logs/$k.log" "${what[@]}"
 	done
+	[ ! -f "$logs/patched.log" ] || ! grep -q "knr.stock\|KNR: list $list begin" "$logs/patched.log" ||
+		record "$emu/stock" "$("$top/scripts/verdict.sh" stock "$top/tests/baseline/$list" \
+			"$logs/patched.log" "$top/tests/lists/$list")"
+	if [ -n "$(case_list "$emu")" ]; then
+		record "$emu/series" "$("$top/scripts/verdict.sh" cases "$cases" "$emu" \
+			"$([ "$kernels" = patched ] && echo - || echo "$logs/base.log")" "$logs/patched.log")"
+	fi
+	if [ -n "$n" ] && [ "$mode" = check ]; then
+		record stress "$("$top/scripts/stress.sh" verdict "$emu" "$logs/base.log" "$logs/patched.log")"
+	fi
 }
 
+# do_step NAME: one step of the graph for the base in $base_name.
+do_step() {
+	local name=$1 rc=0
+	mkdir -p "$out/results"
+	results=$out/results/$name.txt
+	: > "$results"
+	case "$name" in
+	fetch)
+		step "fetch and import $PKG $VERSION" "$top/scripts/fetch-base.sh" &&
+		step "apply series/$base_name ($(patches | wc -l) patches)" "$top/scripts/series.sh" apply || rc=1
+		;;
+	kernels)
+		{ [ "$mode" = run ] || step "build the base kernel" "$top/scripts/build-kernel.sh" base base; } &&
+		step "build the patched kernel" "$top/scripts/build-kernel.sh" refs/knr/patched patched &&
+		# The guests run the selftests of the patched tree on either kernel.
+		step "build the KVM selftests (patched tree)" "$top/scripts/build-selftests.sh" refs/knr/patched &&
+		step "pack the initramfs" "$top/scripts/build-initramfs.sh" || rc=1
+		;;
+	static)
+		if [ -z "$(patches)" ]; then
+			record series "SKIP series/$base_name is empty: no checkpatch, mail, quilt, bisect or mutants"
+		else
+			step "checkpatch --strict on each patch" checkpatch
+			step "make mail (throwaway identity) and send-email --dry-run" mail
+			step "make quilt and quilt push -a" quilt_check
+		fi
+		;;
+	bisect)
+		[ -z "$(patches)" ] ||
+			step "build every patch (KVM=m, WERROR) and the tip's variants, sparse" bisect_check
+		;;
+	qemu-svm|bochs-vmx)
+		leg "$name" "$([ "$mode" = run ] && echo patched || echo "base patched")"
+		;;
+	mutants)
+		[ -z "$(patches)" ] || [ ! -d "$top/tests/mutants/$base_name" ] ||
+			step "mutant kernels: deliberate KVM bugs must be caught" mutants_check
+		;;
+	*)
+		die "unknown step '$name'"
+		;;
+	esac
+	return $rc
+}
+
+# summary: the report over the results of every base that ran.
 summary() {
-	local p f s
-	p=$(grep -c ' PASS ' "$results")
-	f=$(grep -c ' FAIL ' "$results")
-	s=$(grep -c ' SKIP ' "$results")
+	local all p f s b
+	all=$(for b in $bases; do cat "$top_out/$b"/results/*.txt 2>/dev/null; done)
+	# A step that did not finish, e.g. a kernel that did not build.
+	for b in $bases; do
+		for s in $(cat "$top_out/$b/.steps" 2>/dev/null); do
+			[ -f "$top_out/$b/.stamps/$s" ] ||
+				all=$(printf '%s\n%s' "$all" "$b/$s FAIL $s: did not complete, see $top_out/$b/$s.log")
+		done
+	done
+	all=$(grep . <<<"$all")
+	printf '%s\n' "$all" > "$top_out/results.txt"
+	p=$(grep -c ' PASS ' <<<"$all")
+	f=$(grep -c ' FAIL ' <<<"$all")
+	s=$(grep -c ' SKIP ' <<<"$all")
 	echo
-	echo "Report ($mode, $(($(date +%s) - t_start)) s): $results"
-	printf '  %-22s %6s %6s %6s\n' section passed failed skipped
-	awk '{ n[$1 " " $2]++; s[$1] = 1 } END { for (k in s) printf "  %-22s %6d %6d %6d\n", k, n[k " PASS"], n[k " FAIL"], n[k " SKIP"] }' "$results" | sort
+	echo "Report ($mode of $bases, $(($(date +%s) - t_start)) s): $top_out/results.txt"
+	printf '  %-26s %6s %6s %6s\n' section passed failed skipped
+	awk '{ n[$1 " " $2]++; s[$1] = 1 } END { for (k in s) printf "  %-26s %6d %6d %6d\n", k, n[k " PASS"], n[k " FAIL"], n[k " SKIP"] }' \
+		<<<"$all" | sort -V
 	if [ "$f" -gt 0 ]; then
 		echo "Failures:"
-		grep ' FAIL ' "$results" | sed 's/^/  /'
+		grep ' FAIL ' <<<"$all" | sed 's/^/  /'
 	fi
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" -eq 0 ]
 }
 
+# graph TARGET: run the steps of every base through scripts/check.mk.
+graph() {
+	local b
+	for b in $bases; do
+		base_name=$b; load_base
+		rm -rf "$top_out/$b/.stamps" "$top_out/$b/results"
+		mkdir -p "$top_out/$b"
+		case "$1" in
+		check) echo "fetch kernels static bisect $emus mutants" ;;
+		run) echo "fetch kernels $emus" ;;
+		*) echo "fetch kernels" ;;
+		esac > "$top_out/$b/.steps"
+	done
+	# The base with the most cases first: its emulator legs are the longest.
+	make -s -k -f "$top/scripts/check.mk" -j"$(($(nproc) + 1))" TOP="$top" OUT="$top_out" \
+		BASES="$(for b in $bases; do echo "$(grep -cv '^#' "$top/tests/cases/$b" 2>/dev/null) $b"; done |
+			sort -rn | cut -d' ' -f2 | paste -sd' ')" EMUS="$emus" MODE="$mode" "$1"
+}
+
+t_start=$(date +%s)
 case "$mode" in
-run)
-	prepare patched
-	for emu in $emus; do
-		step "$emu: the series' cases on the patched kernel" series_cases "$emu" patched
-	done
-	summary
+step)
+	base_name=${BASE:?}; load_base
+	cases=$top/tests/cases/$base_name
+	mode=${MODE:-check}
+	do_step "${2:?usage: check.sh step NAME}"
 	;;
-check)
-	prepare base patched
-	step "checkpatch --strict on each patch" checkpatch
-	step "make mail (throwaway identity) and send-email --dry-run" mail
-	step "make quilt and quilt push -a" quilt_check
-	[ -n "${NO_BISECT:-}" ] || step "build every patch (KVM=m, WERROR) and the tip's variants, sparse" bisect_check
-	for emu in $emus; do
-		stock "$emu"
-		step "$emu: the series' cases on the base and the patched kernel" series_cases "$emu" "base patched"
-	done
-	step "random stuffing sequences (nested_run_stress, short, fixed seed)" stress_check short
-	[ -n "${NO_MUTANTS:-}" ] || step "mutant kernels: deliberate KVM bugs must be caught" mutants_check
+run|check)
+	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
+	graph "$mode"
 	summary
 	;;
 stress)
-	prepare base patched
-	step "random stuffing sequences (nested_run_stress)" stress_check full
-	summary
+	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
+	graph kernels
+	for b in $bases; do
+		base_name=$b; load_base
+		[ -f "$top/tests/stress/$b.expected" ] || { echo "$b: no stress for this base"; continue; }
+		step "$b: random stuffing sequences (nested_run_stress)" \
+			env BASE="$b" EMUS="$emus" "$top/scripts/stress.sh" full
+	done
 	;;
 baseline)
-	prepare base
-	for emu in $emus; do
-		# QEMU records every test the base builds; Bochs its own list.
-		list=${LIST:-$([ "$emu" = qemu-svm ] && echo all || echo "$emu")}
-		log=$logs/$emu/base-$list.log
-		step "$emu: stock KVM selftests ($list) on the base kernel" \
-			"$top/scripts/run-guest.sh" "$emu" base "list=$list" "$log" || exit 1
-		"$top/scripts/make-baseline.sh" "$log" "$top/tests/baseline/$base_name-$emu" "$list"
+	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
+	graph kernels
+	for b in $bases; do
+		base_name=$b; load_base
+		for emu in $emus; do
+			list=${LIST:-$b-$emu}
+			log=$out/logs/$emu/base-$list.log
+			step "$b $emu: stock KVM selftests ($list) on the base kernel" \
+				env BASE="$b" "$top/scripts/run-boots.sh" "$emu" base "$log" "stock=$list" || exit 1
+			"$top/scripts/make-baseline.sh" "$log" "$top/tests/baseline/$b-$emu" "$list" \
+				"$base_dir/selftests/not-built.txt"
+		done
 	done
 	;;
 *)
-	die "usage: check.sh run|check|stress|baseline"
+	die "usage: check.sh run|check|stress|baseline|step NAME"
 	;;
 esac

@@ -18,35 +18,22 @@ mkdir -p "$base_dir"
 deb=$base_dir/linux-source.deb
 
 fetch_deb() {
-	local aptdir=$cache/apt uri apt tmp avail
+	local tmp avail
 
 	[ -f "$deb" ] && echo "$SHA256  $deb" | sha256sum -c --quiet - 2>/dev/null && return 0
 	rm -f "$deb"
 
-	# The archive is the one the machine itself is configured for.
-	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$uri" ] || uri=$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
-	[ -n "$uri" ] || die "cannot find the Debian archive in the machine's apt configuration"
-
-	mkdir -p "$aptdir/lists/partial" "$aptdir/archives/partial"
-	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-		"$uri" "$SUITE" > "$aptdir/$SUITE.sources"
-	apt=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/dev/null
-	     -o "Dir::Etc::sourcelist=$aptdir/$SUITE.sources"
-	     -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir"
-	     -o Debug::NoLocking=1)
-	apt-get "${apt[@]}" -q update >"$aptdir/update.log" 2>&1 ||
-		die "apt-get update of $SUITE failed: see $aptdir/update.log"
-
+	apt_setup "$SUITE"
 	avail=$(apt-cache "${apt[@]}" madison "$PKG" 2>/dev/null | awk '{ print $3 }' | paste -sd' ')
 	case " $avail " in
 	*" $VERSION "*) ;;
-	*) die "$PKG $VERSION is no longer in Debian $SUITE (available: ${avail:-none}); update bases/$base_name" ;;
+	*) die "$PKG $VERSION is not in Debian $SUITE (it has: ${avail:-no $PKG at all}); update bases/$base_name" ;;
 	esac
 
 	tmp=$(mktemp -d "$base_dir/dl.XXXXXX")
-	(cd "$tmp" && apt-get "${apt[@]}" -q download "$PKG=$VERSION") >"$aptdir/download.log" 2>&1 ||
-		{ rm -rf "$tmp"; die "download of $PKG $VERSION failed: see $aptdir/download.log"; }
+	(cd "$tmp" && apt-get "${apt[@]}" -q download "$PKG=$VERSION") >"$tmp.log" 2>&1 ||
+		{ rm -rf "$tmp"; die "download of $PKG $VERSION failed: see $tmp.log"; }
+	rm -f "$tmp.log"
 	if [ "$SHA256" = unknown ]; then
 		echo "SHA256 of the downloaded package (pin it in bases/$base_name):"
 		sha256sum "$tmp"/*.deb

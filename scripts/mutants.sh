@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mutants.sh [NAME...]: prove that the series' WARNs and tests still catch
-# KVM bugs. Each tests/mutants/NAME.patch is a deliberate KVM bug applied on
+# KVM bugs. Each tests/mutants/$BASE/NAME.patch is a deliberate KVM bug applied on
 # top of the series (never part of it), with three header lines:
 #   Mutant-Emulator:  qemu-svm or bochs-vmx, the vendor it breaks
 #   Mutant-Trigger:   TEST:CASE, the series case that exercises it
@@ -27,10 +27,10 @@ git -C "$src" rev-parse -q --verify refs/knr/patched >/dev/null || die "no refs/
 header() { sed -n "s/^Mutant-$1: //p" "$2" | head -1; }
 
 mutants=("$@")
-[ ${#mutants[@]} -gt 0 ] || mutants=($(cd "$top/tests/mutants" && ls *.patch | sed 's/\.patch$//'))
+[ ${#mutants[@]} -gt 0 ] || mutants=($(cd "$top/tests/mutants/$base_name" && ls *.patch | sed 's/\.patch$//'))
 
 for name in "${mutants[@]}"; do
-	m=$top/tests/mutants/$name.patch
+	m=$top/tests/mutants/$base_name/$name.patch
 	[ -f "$m" ] || { echo "FAIL $name: no $m"; fail=1; continue; }
 	emu=$(header Emulator "$m")
 	trigger=$(header Trigger "$m")
@@ -55,7 +55,7 @@ for name in "${mutants[@]}"; do
 		continue
 	fi
 	log=$logs/$name.log
-	"$top/scripts/run-guest.sh" "$emu" "mutant-$name" "case=$trigger" "$log" >/dev/null 2>&1
+	"$top/scripts/run-guest.sh" "$emu" "mutant-$name" "$log" "case=$trigger" >/dev/null 2>&1
 	verdict=$(awk -f "$top/scripts/parse-log.awk" "$log")
 	case "$caught" in
 	warn\ *)

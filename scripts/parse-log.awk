@@ -1,30 +1,45 @@
 #!/usr/bin/awk -f
 # SPDX-License-Identifier: GPL-2.0
 #
-# Turn a guest's serial log into one line per test:
+# Turn the serial log of one or more boots of a test guest into one line per
+# test result:
 #   NAME RESULT [DETAIL]
 # RESULT is pass, fail, skip or crash; DETAIL is what the runner said of a
-# failure (exit=N, TIMEOUT). Kernel reports (WARNING, BUG, Oops, lockdep,
-# KASAN, panic) are charged to the test that was running, as
+# failure (exit=N, TIMEOUT), the reason of a skip, or why a test crashed. A
+# test that ran more than once (a flaky test run again) has a line per run.
+# Kernel reports (WARNING, BUG, Oops, lockdep, KASAN, panic) are charged to
+# the test or case that was running, as
 #   NAME kernel TEXT
-# and to "boot" before the first test. A boot that was already tainted with
-# TAINT_WARN (bit 9) before the first test is reported as "boot kernel".
+# and to "boot" outside any test. A boot that was already tainted with
+# TAINT_WARN (bit 9) before its first test is reported as "boot kernel".
+# A case whose taint went from clean to TAINT_WARN is charged a report too;
+# once TAINT_WARN is set (it stays set for the rest of the boot), the
+# WARNING lines alone tell which case WARNed.
 # The guest prints the KNR: lines (guest/init); the KTAP lines come from
-# run_kselftest.sh.
+# run_kselftest.sh and the kselftest harness; scripts/run-guest.sh adds the
+# "KNR: error:" line of a guest that it killed.
 
 function report(what) {
 	print (cur == "" ? "boot" : cur) " kernel " what
-	reported++
 }
 function taint_warn(v) { return int(v / 512) % 2 }
+# The guest stopped in the middle of a boot: charge it to what was running.
+function crash(why) {
+	print (cur == "" ? "guest" : cur) " crash " why
+	cur = ""
+	inboot = 0
+}
 
-BEGIN { cur = ""; done = 0; reported = 0 }
+BEGIN { cur = ""; inboot = 0 }
 
 { sub(/\r$/, "") }
 
 /KNR: boot tainted=/ {
+	if (inboot) crash("guest did not finish (no 'KNR: done' line)")
+	inboot = 1
 	split($0, a, "tainted="); split(a[2], b, " ")
 	if (taint_warn(b[1])) report("TAINT_WARN set before any test ran (tainted=" b[1] ")")
+	next
 }
 
 # run_kselftest.sh: "# selftests: kvm: NAME" starts a test, "ok N selftests: kvm: NAME" ends it.
@@ -37,34 +52,45 @@ BEGIN { cur = ""; done = 0; reported = 0 }
 	if (/^ok/) res = (detail ~ /^SKIP/) ? "skip" : "pass"
 	else res = "fail"
 	print name " " res (detail != "" && res == "fail" ? " " detail : "")
-	seen[name] = 1
 	cur = ""
 	next
 }
 
-# guest/init for one case: "KNR: case T:C begin tainted=X" ... "KNR: case T:C end rc=R tainted=Y"
-/KNR: case [^ ]+ begin/ { split($0, a, "KNR: case "); split(a[2], b, " "); cur = b[1]; ctaint = $NF; sub(/.*=/, "", ctaint); cskip = 0; next }
+# guest/init, a case: "KNR: case T:C begin tainted=X" ... "KNR: case T:C end rc=R tainted=Y"
+/KNR: case [^ ]+ begin/ {
+	split($0, a, "KNR: case "); split(a[2], b, " "); cur = b[1]
+	ctaint = $NF; sub(/.*=/, "", ctaint); cskip = ""
+	next
+}
 # The kselftest harness reports a SKIP() on the test's KTAP line, exit code 0.
-cur != "" && /^ok [0-9]+ .* # SKIP/ { cskip = 1 }
+cur != "" && /^ok [0-9]+ .* # SKIP/ { cskip = $0; sub(/.* # SKIP */, "", cskip); if (cskip == "") cskip = "-" }
 /KNR: case [^ ]+ end/ {
 	split($0, a, "KNR: case "); split(a[2], b, " ")
 	rc = b[3]; sub(/rc=/, "", rc); t = b[4]; sub(/tainted=/, "", t)
 	if (taint_warn(t) && !taint_warn(ctaint)) report("TAINT_WARN set while the case ran (tainted=" t ")")
-	res = (rc == 0) ? (cskip ? "skip" : "pass") : (rc == 4) ? "skip" : "fail"
-	print b[1] " " res (res == "fail" ? " rc=" rc : "")
-	seen[b[1]] = 1
+	res = (rc == 0) ? (cskip != "" ? "skip" : "pass") : (rc == 4) ? "skip" : "fail"
+	print b[1] " " res (res == "fail" ? " rc=" rc : "") (res == "skip" && cskip != "" ? " " cskip : "")
 	cur = ""
 	next
 }
+# The skip reason of a case that exits with KSFT_SKIP: "1..0 # SKIP reason" or "# SKIP reason".
+cur != "" && /^(1\.\.0 )?# SKIP / { cskip = $0; sub(/.*# SKIP */, "", cskip) }
 
-/KNR: error:/ { sub(/^.*KNR: error: /, ""); print (cur == "" ? "guest" : cur) " crash " $0; crashed = 1; next }
-/KNR: done tainted=/ { done = 1 }
+# An error the guest reports, or the host's "guest killed after ..." that
+# ends the boot.
+/KNR: error:/ {
+	sub(/^.*KNR: error: /, "")
+	if (/^guest killed/) crash($0)
+	else print (cur == "" ? "guest" : cur) " crash " $0
+	next
+}
+/KNR: done tainted=/ { inboot = 0; cur = "" }
 
 !/^#/ && /WARNING: |BUG: |kernel BUG at|Oops: |Kernel panic|KASAN: |UBSAN: |possible circular locking|possible recursive locking|inconsistent lock state|general protection fault|WARNING: suspicious RCU/ {
 	report($0)
 }
 
 END {
-	# A guest that never said "done" crashed or hung in the test that was running.
-	if (!done && !crashed) print (cur == "" ? "guest" : cur) " crash guest did not finish (no 'KNR: done' line)"
+	# A guest that never said "done" crashed or hung in what was running.
+	if (inboot) crash("guest did not finish (no 'KNR: done' line)")
 }

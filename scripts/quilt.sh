@@ -15,8 +15,7 @@ git -C "$src" rev-parse -q --verify base >/dev/null || die "no base tree: run 'm
 
 rm -rf "$dest.tmp"
 mkdir -p "$dest.tmp/patches"
-for p in "$top"/series/"$base_name"/[0-9][0-9][0-9][0-9]-*.patch; do
-	case "$p" in */0000-cover-letter.patch) continue ;; esac
+for p in $(series_patches "$base_name"); do
 	cp "$p" "$dest.tmp/patches/"
 	basename "$p" >> "$dest.tmp/patches/series"
 done

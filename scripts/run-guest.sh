@@ -1,70 +1,111 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-guest.sh EMU KERNEL WHAT LOG: boot kernel $cache/$BASE/kernels/KERNEL
-# with the test initramfs and run WHAT in it, keeping the whole serial log
-# in LOG.
+# run-guest.sh EMU KERNEL LOG WHAT...: boot kernel $cache/$BASE/kernels/KERNEL
+# with the base's test initramfs, run WHAT in it (guest/init) and keep the
+# whole serial log in LOG.
 #   EMU   qemu-svm   QEMU TCG, -cpu max: AMD SVM with nested paging (kvm_amd)
 #         bochs-vmx  Bochs, Skylake-X CPU model: Intel VMX (kvm_intel)
-#   WHAT  list=NAME  the tests in tests/lists/NAME, through run_kselftest.sh
+#   WHAT  stock=LIST    the stock selftests of tests/lists/LIST (or "all")
+#         cases=FIRST   the series' cases for EMU, from the FIRST-th on
 #         case=TEST:CASE  one case of one of the series' tests
-#         stress=SEED:COUNT[:FIRST]  COUNT sequences of
-#                   tests/stress/nested_run_stress, from index FIRST
-# Every boot has a hard time limit (GUEST_TIMEOUT seconds; by default 5
-# minutes for a case under QEMU, 10 under Bochs, 30 and 20 for a list); a
-# guest that hangs is killed and the log says so. A case takes about 5 s
-# under QEMU and 50 s under Bochs here, a list 6 and 2 minutes.
+#         stress=SEED:COUNT[:FIRST]  COUNT sequences of nested_run_stress
+# Time limits, in host seconds: a guest that prints no progress line (KNR:
+# or KTAP) for GUEST_IDLE seconds (default 300 under QEMU, 600 under Bochs)
+# or that runs longer than GUEST_TIMEOUT (default 3600) is killed, and the
+# log says so. TEST_TIMEOUT and STRESS_TIMEOUT are the guest's limits for a
+# test and for the stress (in guest seconds; Bochs's clock runs slow).
+# Exit status: the emulator's, 137 when the guest was killed.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 load_base
 
-emu=${1:?usage: run-guest.sh EMU KERNEL WHAT LOG}
-kernel=$base_dir/kernels/${2:?}/bzImage
-what=${3:?}
-log=${4:?}
+usage="usage: run-guest.sh EMU KERNEL LOG stock=LIST|cases=N|case=T:C|stress=S:C..."
+emu=${1:?$usage}
+kname=${2:?$usage}
+kernel=$base_dir/kernels/$kname/bzImage
+log=${3:?$usage}
+shift 3
+[ $# -gt 0 ] || die "$usage"
 initrd=$base_dir/initramfs.cpio.gz
 
 [ -f "$kernel" ] || die "no kernel $kernel"
 case "$emu" in
-qemu-svm) tools="qemu-system-x86_64" ;;
-bochs-vmx) tools="bochs syslinux mcopy mkfs.vfat sfdisk" ;;
+qemu-svm) tools="qemu-system-x86_64" idle=${GUEST_IDLE:-300} ;;
+bochs-vmx) tools="bochs syslinux mcopy mkfs.vfat sfdisk" idle=${GUEST_IDLE:-600} ;;
 *) die "unknown emulator '$emu' (qemu-svm or bochs-vmx)" ;;
 esac
 for t in $tools; do
 	command -v "$t" >/dev/null || die "$emu needs $t: run 'scripts/deps.sh $emu'"
 done
 [ -f "$initrd" ] || die "no initramfs $initrd"
-case "$what" in
-list=*) [ -f "$top/tests/lists/${what#list=}" ] || die "no test list tests/lists/${what#list=}" ;;
-case=*:*) ;;
-stress=[0-9]*:[0-9]*) ;;	# SEED:COUNT[:FIRST]
-*) die "WHAT must be list=NAME, case=TEST:CASE or stress=SEED:COUNT, not '$what'" ;;
-esac
-
-append="console=ttyS0 panic=-1 knr.${what%%=*}=${what#*=}"
+append="console=ttyS0 panic=-1 knr.emu=$emu knr.timeout=${TEST_TIMEOUT:-$([ "$emu" = qemu-svm ] && echo 120 || echo 600)}"
+append="$append knr.stress_timeout=${STRESS_TIMEOUT:-600}"
+for what in "$@"; do
+	case "$what" in
+	stock=all) ;;
+	stock=*) [ -f "$top/tests/lists/${what#stock=}" ] || die "no test list tests/lists/${what#stock=}" ;;
+	cases=[0-9]*) ;;
+	case=*:*) ;;
+	stress=[0-9]*:[0-9]*) ;;	# SEED:COUNT[:FIRST]
+	*) die "WHAT must be stock=LIST, cases=N, case=TEST:CASE or stress=SEED:COUNT, not '$what'" ;;
+	esac
+	append="$append knr.$what"
+done
+limit=${GUEST_TIMEOUT:-3600}
 mkdir -p "$(dirname "$log")"
 : > "$log"
 
 # Print the lines a person wants to see while the guest runs.
 progress() {
-	grep --line-buffered -E '^(not )?ok [0-9]|KNR: (case|list|error)|WARNING:|BUG:|Kernel panic' |
+	grep --line-buffered -a -E '^(not )?ok [0-9]|KNR: (case|list|rerun|error)|WARNING:|BUG:|Kernel panic' |
 		sed -u 's/^/    /'
 }
 
+# The number of progress lines (KNR: and KTAP) in a serial log.
+progress_lines() {
+	grep -a -c -E 'KNR: |^(not )?ok [0-9]|^# selftests: ' "$1" 2>/dev/null || true
+}
+
+# watch PID SERIAL: wait for the emulator of process group PID, killing it
+# after $idle seconds without progress in SERIAL or $limit seconds in all.
+watch() {
+	local pid=$1 serial=$2 t0 last seen n rc=0
+	t0=$(date +%s) last=$t0 seen=0
+	tail -n +1 --pid="$pid" -f "$serial" 2>/dev/null | progress &
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		n=$(progress_lines "$serial")
+		[ "$n" = "$seen" ] || { seen=$n last=$(date +%s); }
+		if [ $(($(date +%s) - last)) -ge "$idle" ]; then
+			killed="no progress for $idle s"
+		elif [ $(($(date +%s) - t0)) -ge "$limit" ]; then
+			killed="its time limit of $limit s"
+		else
+			continue
+		fi
+		kill -KILL -- -"$pid" 2>/dev/null || true
+		break
+	done
+	wait "$pid" || rc=$?
+	wait
+	[ -z "${killed:-}" ] || rc=137
+	return $rc
+}
+
 run_qemu() {
-	local t=${GUEST_TIMEOUT:-$([ "${what%%=*}" = case ] && echo 300 || echo 1800)}
-	timeout -s KILL "$t" qemu-system-x86_64 -accel tcg,thread=single -cpu max \
+	setsid sh -c 'exec qemu-system-x86_64 -accel tcg,thread=single -cpu max \
 		-smp 2 -m 2G -nographic -no-reboot -monitor none -serial stdio \
-		-kernel "$kernel" -initrd "$initrd" -append "$append knr.timeout=${TEST_TIMEOUT:-120}" \
-		</dev/null 2>&1 | tee -a "$log" | progress
-	return "${PIPESTATUS[0]}"
+		-kernel "$1" -initrd "$2" -append "$3" </dev/null >"$4" 2>&1' \
+		sh "$kernel" "$initrd" "$append" "$log" &
+	guest_pid=$!
+	watch "$guest_pid" "$log"
 }
 
 run_bochs() {
-	local t=${GUEST_TIMEOUT:-$([ "${what%%=*}" = case ] && echo 600 || echo 1200)} img
+	local img rc=0
 	dir=$(mktemp -d "$base_dir/bochs.XXXXXX")
-	trap 'rm -rf "$dir"' EXIT
 	img=$dir/disk.img
 	# A 256 MiB disk: MBR, one FAT16 partition at 1 MiB with syslinux.
 	truncate -s 256M "$img"
@@ -73,7 +114,7 @@ run_bochs() {
 	mkfs.vfat -F 16 --offset 2048 "$img" $(((256 - 1) * 1024)) >/dev/null
 	syslinux --offset 1048576 --install "$img"
 	printf 'SERIAL 0 115200\nDEFAULT linux\nLABEL linux\n  KERNEL bzImage\n  INITRD initrd.gz\n  APPEND %s\n' \
-		"$append knr.timeout=${TEST_TIMEOUT:-600} noxsave clearcpuid=ht" > "$dir/syslinux.cfg"
+		"$append noxsave clearcpuid=ht" > "$dir/syslinux.cfg"
 	mcopy -i "$img@@1M" "$kernel" ::bzImage
 	mcopy -i "$img@@1M" "$initrd" ::initrd.gz
 	mcopy -i "$img@@1M" "$dir/syslinux.cfg" ::syslinux.cfg
@@ -90,35 +131,35 @@ run_bochs() {
 	log: $dir/bochs.log
 	EOT
 	: > "$dir/serial.log"
-	# In a session of its own, with timeout in the foreground (in that same
-	# process group), so that a run-guest.sh that is killed takes Bochs
-	# along: the EXIT trap kills the whole group.
-	setsid sh -c 'cd "$1" && printf "c\n" | TERM=dumb timeout --foreground -s KILL "$2" bochs -q -f bochsrc >/dev/null 2>&1' \
-		sh "$dir" "$t" &
-	bochs_pid=$!
-	local rc=0
-	trap '[ -z "${bochs_pid:-}" ] || kill -KILL -- -"$bochs_pid" 2>/dev/null; rm -rf "$dir"' EXIT
-	trap 'exit 143' TERM INT
-	# In the background: bash runs the traps only between commands, and a
-	# "wait" can be interrupted, a foreground pipeline cannot.
-	tail -n +1 --pid=$bochs_pid -f "$dir/serial.log" | progress &
-	local shown=$!
-	wait $bochs_pid || rc=$?
-	bochs_pid=
-	wait $shown
+	# Bochs's debugger waits for "c" on standard input; Bochs ignores
+	# SIGTERM, hence SIGKILL for the whole group.
+	setsid sh -c 'cd "$1" && printf "c\n" | TERM=dumb exec bochs -q -f bochsrc >/dev/null 2>&1' \
+		sh "$dir" &
+	guest_pid=$!
+	watch "$guest_pid" "$dir/serial.log" || rc=$?
 	cp "$dir/serial.log" "$log"
-	rm -rf "$dir"
+	# Bochs exits with 1 when the guest powers off: the log tells whether
+	# the guest finished.
+	[ $rc -ne 1 ] || rc=0
 	return $rc
 }
 
+# A run-guest.sh that is killed takes its emulator along.
+guest_pid= dir=
+trap '[ -z "$guest_pid" ] || kill -KILL -- -"$guest_pid" 2>/dev/null; [ -z "$dir" ] || rm -rf "$dir"' EXIT
+trap 'exit 143' TERM INT
+
 t0=$(date +%s)
 rc=0
+killed=
 case "$emu" in
 qemu-svm) run_qemu || rc=$? ;;
 bochs-vmx) run_bochs || rc=$? ;;
 esac
-if [ $rc -eq 137 ]; then
-	echo "KNR: error: guest killed after its time limit ($what)" >> "$log"
-	echo "error: $emu guest running $what hung and was killed after its time limit" >&2
+guest_pid=
+if [ -n "$killed" ]; then
+	echo "KNR: error: guest killed after $killed" >> "$log"
+	echo "error: $emu guest running $* was killed after $killed" >&2
 fi
-echo "KNR: host: $emu $2 $what rc=$rc $(($(date +%s) - t0)) s" >> "$log"
+echo "KNR: host: $emu $kname $* rc=$rc $(($(date +%s) - t0)) s" >> "$log"
+exit $rc

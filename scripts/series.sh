@@ -18,7 +18,7 @@ wt=$base_dir/wt
 [ -d "$src/.git" ] || die "no base tree in $src: run 'make fetch' first"
 
 patches() {
-	find "$dir" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' | sort
+	series_patches "$base_name"
 }
 
 # am_onto DIR: apply the series in git work tree DIR, which is at the base.

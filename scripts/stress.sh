@@ -1,36 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# stress.sh [full|short]: run tests/stress/nested_run_stress on the base and
-# the patched kernel in each emulator of EMUS, one boot each, and judge the
-# runs with scripts/verdict.sh (tests/stress/$BASE.expected): the patched
-# kernel must not WARN or return EIO, the base must WARN where expected.
+# stress.sh full: 'make stress': run tests/stress/nested_run_stress on the
+#          base and the patched kernel in each emulator of EMUS, one boot
+#          each, STRESS_QEMU (10000) sequences under QEMU and STRESS_BOCHS
+#          (1000) under Bochs, and judge the runs.
+# stress.sh verdict EMU BASE_LOG PATCHED_LOG: judge the stress sections of
+#          two boot logs ('make check' runs a short stress in the boot of
+#          each kernel, after the cases: 200 sequences under QEMU, 100
+#          under Bochs; with seed 1 the 6.12 base WARNs at sequence 73
+#          under either emulator).
 #
-#   full   'make stress': STRESS_QEMU (10000) sequences under QEMU,
-#          STRESS_BOCHS (1000) under Bochs
-#   short  what 'make check' runs: 200 under QEMU, 100 under Bochs (with
-#          seed 1 the base WARNs at sequence 73 under either emulator)
-#
-# STRESS_SEED (default 1) seeds the run; every failing sequence is printed
-# with its index, and "nested_run_stress -s SEED -i INDEX -n 1" reruns it.
-# The figures go to out/stress.txt as well.
+# The verdict is scripts/verdict.sh's against tests/stress/$BASE.expected:
+# the patched kernel must not WARN or return EIO, the base must WARN where
+# expected. STRESS_SEED (default 1) seeds the run; every failing sequence is
+# printed with its index, and "nested_run_stress -s SEED -i INDEX -n 1"
+# reruns it. The figures go to out/$BASE/stress.txt as well.
 
 set -u
 . "$(dirname "$0")/lib.sh"
 load_base
 
-mode=${1:-full}
-emus=${EMUS:-qemu-svm bochs-vmx}
-seed=${STRESS_SEED:-1}
 expected=$top/tests/stress/$base_name.expected
 report=$out/stress.txt
 
-case "$mode" in
-full) qemu_n=${STRESS_QEMU:-10000} bochs_n=${STRESS_BOCHS:-1000} ;;
-short) qemu_n=200 bochs_n=100 ;;
-*) die "usage: stress.sh [full|short]" ;;
-esac
-[[ "$seed" =~ ^[0-9]+$ ]] || die "STRESS_SEED must be a number, not '$seed'"
+# section LOG: the stress's part of a boot log, which may hold other tests
+# (to the end of the log if the guest died in it).
+section() {
+	tr -d '\r' < "$1" | sed -n '/KNR: case nested_run_stress:.* begin/,/KNR: case nested_run_stress:.* end/p'
+}
 
 # sites LOG REV: the WARN sites of LOG as "FILE<TAB>source line" of REV,
 # so that a site keeps its name when the series moves its line.
@@ -43,28 +41,52 @@ sites() {
 	done
 }
 
-mkdir -p "$out"
-: > "$report"
-for emu in $emus; do
-	case "$emu" in
-	qemu-svm) n=$qemu_n per=1 ;;
-	bochs-vmx) n=$bochs_n per=10 ;;
-	*) die "unknown emulator '$emu'" ;;
-	esac
-	[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "the number of sequences for $emu must be a positive number, not '$n'"
-	# Generous limits, from the rates measured here (QEMU: about 8
-	# sequences a second, Bochs: about 1 a second), plus a boot.
-	limit=$((600 + n * per))
+# verdict EMU BASE_LOG PATCHED_LOG (BASE_LOG "-": the base did not run)
+verdict() {
+	local emu=$1 blog=$2 plog=$3 k l s
 	for k in base patched; do
-		log=$out/logs/$emu/$k-stress-$seed-$n.log
-		echo "  $emu $k: $n sequences, seed $seed (time limit $limit s)" >&2
-		GUEST_TIMEOUT=$((limit + 60)) TEST_TIMEOUT=$limit \
-			"$top/scripts/run-guest.sh" "$emu" "$k" "stress=$seed:$n" "$log" >/dev/null ||
-			echo "error: $emu guest failed running the stress on $k" >&2
-		sites "$log" "$([ $k = base ] && echo base || echo refs/knr/patched)" > "$log.sites"
+		l=$([ $k = base ] && echo "$blog" || echo "$plog")
+		[ "$l" != - ] || continue
+		s=$out/logs/$emu/$k-stress.log
+		[ -f "$l" ] && section "$l" > "$s" || : > "$s"
+		sites "$s" "$([ $k = base ] && echo base || echo refs/knr/patched)" > "$s.sites"
 	done
-	"$top/scripts/verdict.sh" stress "$expected" "$emu" "$out/logs/$emu/base-stress-$seed-$n.log" \
-		"$out/logs/$emu/patched-stress-$seed-$n.log" | tee -a "$report"
-done
-grep -q '^FAIL' "$report" && exit 1
-exit 0
+	"$top/scripts/verdict.sh" stress "$expected" "$emu" \
+		"$([ "$blog" = - ] && echo - || echo "$out/logs/$emu/base-stress.log")" \
+		"$out/logs/$emu/patched-stress.log" | tee -a "$report"
+}
+
+full() {
+	local emu n per limit seed=${STRESS_SEED:-1} rc=0
+	[[ "$seed" =~ ^[0-9]+$ ]] || die "STRESS_SEED must be a number, not '$seed'"
+	mkdir -p "$out"
+	: > "$report"
+	for emu in ${EMUS:-qemu-svm bochs-vmx}; do
+		case "$emu" in
+		qemu-svm) n=${STRESS_QEMU:-10000} per=1 ;;
+		bochs-vmx) n=${STRESS_BOCHS:-1000} per=10 ;;
+		*) die "unknown emulator '$emu'" ;;
+		esac
+		[[ "$n" =~ ^[1-9][0-9]*$ ]] || die "the number of sequences for $emu must be a positive number, not '$n'"
+		# Generous limits, from the rates measured here (QEMU: about 8
+		# sequences a second, Bochs: about 1 a second), plus a boot. The
+		# tool prints nothing until it ends: the idle limit is the limit.
+		limit=$((600 + n * per))
+		for k in base patched; do
+			echo "  $emu $k: $n sequences, seed $seed (time limit $limit s)" >&2
+			GUEST_TIMEOUT=$((limit + 60)) GUEST_IDLE=$((limit + 60)) STRESS_TIMEOUT=$limit \
+				"$top/scripts/run-guest.sh" "$emu" "$k" "$out/logs/$emu/$k-full-stress.log" \
+				"stress=$seed:$n" >/dev/null ||
+				echo "error: $emu guest failed running the stress on $k" >&2
+		done
+		verdict "$emu" "$out/logs/$emu/base-full-stress.log" "$out/logs/$emu/patched-full-stress.log" || rc=1
+	done
+	return $rc
+}
+
+[ -f "$expected" ] || die "no stress for base $base_name (no $expected)"
+case "${1:-}" in
+full) full ;;
+verdict) shift; [ $# -eq 3 ] || die "usage: stress.sh verdict EMU BASE_LOG PATCHED_LOG"; verdict "$@" ;;
+*) die "usage: stress.sh full | verdict EMU BASE_LOG PATCHED_LOG" ;;
+esac

@@ -1,22 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The harness's own tests: scripts/verdict.sh on small recorded guest logs
-# (tests/harness/logs; the stress logs come with the .sites files that
-# scripts/stress.sh writes), one expectation each. Prints KTAP.
+# The harness's own tests: scripts/verdict.sh and scripts/run-boots.sh on
+# small recorded guest logs (tests/harness/logs; the stress logs come with
+# the .sites files that scripts/stress.sh writes), one expectation each.
+# Prints KTAP.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 verdict=$here/../../scripts/verdict.sh
 l=$here/logs
 n=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 
 # expect WANT_EXIT GREP DESCRIPTION -- verdict.sh ARGS...
+# (or -- run COMMAND ARGS... for another command)
 expect() {
 	local want=$1 pattern=$2 desc=$3 got out
 	shift 4
 	n=$((n + 1))
-	out=$("$verdict" "$@" 2>&1)
+	if [ "$1" = run ]; then
+		shift
+		out=$("$@" 2>&1)
+	else
+		out=$("$verdict" "$@" 2>&1)
+	fi
 	got=$?
 	if [ "$got" = "$want" ] && grep -qE -- "$pattern" <<<"$out"; then
 		echo "ok $n $desc"
@@ -29,7 +38,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..23"
+echo "1..38"
 expect 0 '^PASS kvm:debug_regs: fails as on the base' \
 	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
 expect 0 '^SKIP kvm:sev_smoke_test' \
@@ -44,26 +53,67 @@ expect 1 '^FAIL .*TAINT_WARN set before any test' \
 	"a boot that WARNed before the tests fails the run" -- stock "$l/baseline" "$l/stock-boottaint.log"
 expect 1 '^FAIL kvm:state_test: kernel report: BUG' \
 	"a test that crashes the guest fails" -- stock "$l/baseline" "$l/stock-crash.log"
-expect 0 '^PASS t:c: reproducer: base fail' \
-	"a reproducer that WARNs on the base and passes when patched passes" -- case reproducer "$l/case-warn.log" "$l/case-pass.log"
-expect 1 '^FAIL t:c: reproducer passes on the base kernel' \
-	"a reproducer that passes on the base fails the run" -- case reproducer "$l/case-pass.log" "$l/case-pass.log"
-expect 1 '^FAIL t:c: patched kernel report: .*WARNING' \
-	"a WARN on the patched kernel fails, even if the test passed" -- case guard "$l/case-pass.log" "$l/case-warn.log"
-expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
-	"a skipped case is a SKIP with its reason, not a pass" -- case reproducer "$l/case-skip.log" "$l/case-skip.log"
-expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
-	"a harness SKIP() with exit status 0 is still a skip" -- case reproducer "$l/case-skip-rc0.log" "$l/case-skip-rc0.log"
-expect 1 '^FAIL t:c: .*guest killed after its time limit' \
-	"a guest that hangs fails, naming the case" -- case guard "$l/case-pass.log" "$l/case-hang.log"
-
-expect 0 '^SKIP kvm:kvm_clock_test: flaky under this emulator, now fail' \
-	"a flaky test that fails is a skip, never a pass" -- stock "$l/baseline" "$l/stock-flaky.log"
-printf 'kvm:state_test\nkvm:debug_regs\nkvm:xapic_ipi_test\n' > "${TMPDIR:-/tmp}/knr-list.$$"
+printf 'kvm:state_test\nkvm:debug_regs\nkvm:xapic_ipi_test\n' > "$tmp/list"
 expect 1 '^FAIL kvm:xapic_ipi_test: did not run' \
-	"a listed test missing from the log fails" -- stock "$l/baseline" "$l/stock-same.log" "${TMPDIR:-/tmp}/knr-list.$$"
-rm -f "${TMPDIR:-/tmp}/knr-list.$$"
+	"a listed test missing from the log fails" -- stock "$l/baseline" "$l/stock-same.log" "$tmp/list"
 
+# Flaky tests: run again in the same boot when they fail.
+expect 1 '^FAIL kvm:kvm_clock_test: flaky: passed 0/1 runs on the patched kernel, 3/4 on the base' \
+	"a flaky test that fails and is not run again is a failure, never a skip" -- stock "$l/baseline" "$l/stock-flaky.log"
+expect 0 '^PASS kvm:kvm_clock_test: flaky: passed 1/3 runs \(base: 3/4\)' \
+	"a flaky test that passes when run again passes, with its pass rate" -- stock "$l/baseline" "$l/stock-flaky-rerun.log"
+expect 1 '^FAIL kvm:kvm_clock_test: flaky: passed 0/4 runs on the patched kernel, 3/4 on the base' \
+	"a flaky test that never passes on the patched kernel fails" -- stock "$l/baseline" "$l/stock-flaky-never.log"
+
+# One case, one boot (the logs of earlier versions of the harness).
+printf 't:c reproducer qemu-svm\n' > "$tmp/reproducer"
+printf 't:c guard qemu-svm\n' > "$tmp/guard"
+expect 0 '^PASS t:c: reproducer: base fail' \
+	"a reproducer that WARNs on the base and passes when patched passes" -- cases "$tmp/reproducer" qemu-svm "$l/case-warn.log" "$l/case-pass.log"
+expect 1 '^FAIL t:c: reproducer passes on the base kernel' \
+	"a reproducer that passes on the base fails the run" -- cases "$tmp/reproducer" qemu-svm "$l/case-pass.log" "$l/case-pass.log"
+expect 1 '^FAIL t:c: patched kernel report: .*WARNING' \
+	"a WARN on the patched kernel fails, even if the test passed" -- cases "$tmp/guard" qemu-svm "$l/case-pass.log" "$l/case-warn.log"
+expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
+	"a skipped case is a SKIP with its reason, not a pass" -- cases "$tmp/reproducer" qemu-svm "$l/case-skip.log" "$l/case-skip.log"
+expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
+	"a harness SKIP() with exit status 0 is still a skip" -- cases "$tmp/reproducer" qemu-svm "$l/case-skip-rc0.log" "$l/case-skip-rc0.log"
+expect 1 '^FAIL t:c: .*guest killed after its time limit' \
+	"a guest that hangs fails, naming the case" -- cases "$tmp/guard" qemu-svm "$l/case-pass.log" "$l/case-hang.log"
+
+# All cases of a base in one boot per kernel.
+c=$l/cases
+expect 0 '^PASS t:c5: guard: base pass' \
+	"all cases of one boot pass as declared" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-pass.log"
+expect 1 '^FAIL t:c2: patched kernel report: .*WARNING' \
+	"a WARN inside case 2 fails case 2" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-warn2.log"
+expect 0 '^PASS t:c3: reproducer' \
+	"a WARN inside case 2 fails no other case (TAINT_WARN stays set after it)" -- \
+	run sh -c "'$verdict' cases '$c' qemu-svm '$l/multi-base.log' '$l/multi-warn2.log' | grep -v '^FAIL t:c2:'; exit 0"
+expect 0 '^PASS t:c2: reproducer: base fail \(kernel: .*WARNING: .* nested_svm_vmexit' \
+	"on the base, a reproducer's WARN counts for that reproducer" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-pass.log"
+expect 0 '^PASS t:c4: guard: base pass' \
+	"on the base, a reproducer's WARN counts for no later guard" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-pass.log"
+expect 0 '^PASS t:c3: reproducer: base fail rc=1' \
+	"on the base, a reproducer fails by its own assertion after another case WARNed" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-pass.log"
+expect 1 '^FAIL t:c3: patched kernel report: .*BUG: kernel NULL pointer' \
+	"a guest that dies in case 3 fails case 3" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-crash3.log"
+expect 0 '^PASS t:c4: guard: base pass, patched pass' \
+	"the cases after a guest that died run in a fresh boot, and count" -- \
+	run sh -c "'$verdict' cases '$c' qemu-svm '$l/multi-base.log' '$l/multi-crash3.log'; exit 0"
+expect 0 '^cases=3$' \
+	"after a guest died in case 3, the next boot starts at case 4" -- \
+	run env KNR_CASES="$c" "$here/../../scripts/run-boots.sh" --after qemu-svm "$l/multi-crash3-first.log" cases=0 stress=1:200
+expect 0 '^stress=1:200$' \
+	"after a guest died in a case, the next boot still runs the stress" -- \
+	run env KNR_CASES="$c" "$here/../../scripts/run-boots.sh" --after qemu-svm "$l/multi-crash3-first.log" cases=0 stress=1:200
+expect 0 '^$' \
+	"a boot that finished leaves nothing for another boot" -- \
+	run env KNR_CASES="$c" "$here/../../scripts/run-boots.sh" --after qemu-svm "$l/multi-pass.log" cases=0
+expect 1 '^FAIL t:c5: guard fails on the patched kernel: missing' \
+	"a case missing from the log fails" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-missing5.log"
+expect 1 '^FAIL t:c2: .*guest killed after no progress' \
+	"a guest that hangs in case 2 fails case 2 by name" -- cases "$c" qemu-svm "$l/multi-base.log" "$l/multi-hang2.log"
 
 e=$l/stress.expected
 expect 0 '^PASS qemu-svm patched nested_run_stress:1:200: 200 sequences in 30 s, no WARN, no EIO' \
