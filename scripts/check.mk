@@ -42,7 +42,7 @@ $(call step,$(1),kernels): $(call step,$(1),fetch)
 $(call step,$(1),static): $(call step,$(1),fetch)
 	@$(call run_step,$(1),static)
 
-$(call step,$(1),bisect): $(call step,$(1),fetch)
+$(call step,$(1),bisect): $(call step,$(1),fetch) | $(call step,$(1),kernels)
 	+@$(call run_step,$(1),bisect)
 
 $(foreach e,$(EMUS),$(call step,$(1),$(e))): $(call step,$(1),kernels)
@@ -57,6 +57,13 @@ kernels-$(1): $(call step,$(1),kernels)
 endef
 
 $(foreach b,$(BASES),$(eval $(call base_steps,$(b))))
+
+# BASES come in the order the harness wants them done: the kernels of a
+# base wait for those of the one before, and a base's build checks for its
+# kernels, so that the emulator legs of the first base, the longest, start
+# as early as they can and the builds fill the cores around them.
+$(foreach i,$(shell seq 2 $(words $(BASES))),$(eval \
+	$(call step,$(word $(i),$(BASES)),kernels): | $(call step,$(word $(shell expr $(i) - 1),$(BASES)),kernels)))
 
 .PHONY: check run kernels $(foreach b,$(BASES),check-$(b) run-$(b) kernels-$(b))
 check: $(foreach b,$(BASES),check-$(b))

@@ -47,7 +47,7 @@ for what in "$@"; do
 	stock=all) ;;
 	stock=*) [ -f "$top/tests/lists/${what#stock=}" ] || die "no test list tests/lists/${what#stock=}" ;;
 	cases=[0-9]*) ;;
-	case=*:*) ;;
+	case=?*) ;;
 	stress=[0-9]*:[0-9]*) ;;	# SEED:COUNT[:FIRST]
 	*) die "WHAT must be stock=LIST, cases=N, case=TEST:CASE or stress=SEED:COUNT, not '$what'" ;;
 	esac

@@ -38,7 +38,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..38"
+echo "1..39"
 expect 0 '^PASS kvm:debug_regs: fails as on the base' \
 	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
 expect 0 '^SKIP kvm:sev_smoke_test' \
@@ -64,6 +64,8 @@ expect 0 '^PASS kvm:kvm_clock_test: flaky: passed 1/3 runs \(base: 3/4\)' \
 	"a flaky test that passes when run again passes, with its pass rate" -- stock "$l/baseline" "$l/stock-flaky-rerun.log"
 expect 1 '^FAIL kvm:kvm_clock_test: flaky: passed 0/4 runs on the patched kernel, 3/4 on the base' \
 	"a flaky test that never passes on the patched kernel fails" -- stock "$l/baseline" "$l/stock-flaky-never.log"
+expect 0 '^SKIP kvm:kvm_clock_test: flaky, and skipped this time' \
+	"a flaky test that skips is a skip" -- stock "$l/baseline" "$l/stock-flaky-skip.log"
 
 # One case, one boot (the logs of earlier versions of the harness).
 printf 't:c reproducer qemu-svm\n' > "$tmp/reproducer"
