@@ -16,7 +16,7 @@
 #   mutants   deliberate KVM bugs, each built and booted
 #
 # The builds (kernels, bisect, mutants) share make's job server, so that
-# with both emulators running a build gets the one job left.
+# with both emulators running a build gets the one job left, and run niced.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
@@ -28,8 +28,12 @@ EMUS ?= qemu-svm bochs-vmx
 MODE ?= check
 
 step = $(OUT)/$(1)/.stamps/$(2)
-run_step = BASE=$(1) MODE=$(MODE) EMUS="$(EMUS)" $(TOP)/scripts/check.sh step $(2) 2>&1 | \
+run_step = BASE=$(1) MODE=$(MODE) EMUS="$(EMUS)" $(3) $(TOP)/scripts/check.sh step $(2) 2>&1 | \
 	tee $(OUT)/$(1)/$(2).log | sed -u 's/^/[$(1) $(2)] /' && touch $$@
+
+# Builds yield to the emulators: a starved emulator slows the guest's clock
+# against the host's, and the timing-dependent selftests fail.
+build = nice -n 10
 
 define base_steps
 $(call step,$(1),fetch):
@@ -37,19 +41,19 @@ $(call step,$(1),fetch):
 	@$(call run_step,$(1),fetch)
 
 $(call step,$(1),kernels): $(call step,$(1),fetch)
-	+@$(call run_step,$(1),kernels)
+	+@$(call run_step,$(1),kernels,$(build))
 
 $(call step,$(1),static): $(call step,$(1),fetch)
 	@$(call run_step,$(1),static)
 
 $(call step,$(1),bisect): $(call step,$(1),fetch) | $(call step,$(1),kernels)
-	+@$(call run_step,$(1),bisect)
+	+@$(call run_step,$(1),bisect,$(build))
 
 $(foreach e,$(EMUS),$(call step,$(1),$(e))): $(call step,$(1),kernels)
 	@$(call run_step,$(1),$$(@F))
 
 $(call step,$(1),mutants): $(call step,$(1),kernels)
-	+@$(call run_step,$(1),mutants)
+	+@$(call run_step,$(1),mutants,$(build))
 
 check-$(1): $(foreach s,$(EMUS) static bisect mutants,$(call step,$(1),$(s)))
 run-$(1): $(foreach e,$(EMUS),$(call step,$(1),$(e)))

@@ -112,6 +112,10 @@ quilt_check() {
 	fi
 }
 
+docs_check() {
+	record docs "$("$top/scripts/docs.sh")"
+}
+
 bisect_check() {
 	record bisect "$("$top/scripts/bisect.sh")"
 }
@@ -185,6 +189,7 @@ do_step() {
 			step "checkpatch --strict on each patch" checkpatch
 			step "make mail (throwaway identity) and send-email --dry-run" mail
 			step "make quilt and quilt push -a" quilt_check
+			step "make htmldocs on the base and at the tip" docs_check
 		fi
 		;;
 	bisect)

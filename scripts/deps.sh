@@ -9,10 +9,11 @@ set -eu
 
 # Building the kernel and the selftests (whose install target uses rsync),
 # importing, checking the series. git send-email needs Mail::Address
-# (libmailtools-perl), which git-email only recommends.
+# (libmailtools-perl), which git-email only recommends. ccache speeds up the
+# kernel builds; python3-sphinx builds the documentation the series changes.
 pkgs="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils git
 	perl python3 python3-ply python3-git sparse busybox-static file quilt
-	git-email libmailtools-perl rsync"
+	git-email libmailtools-perl rsync ccache python3-sphinx"
 for what in "$@"; do
 	case "$what" in
 	qemu-svm) pkgs="$pkgs qemu-system-x86" ;;

@@ -34,12 +34,12 @@ series_patches() {
 }
 
 # load_base: read bases/$base_name into PKG, VERSION, SHA256, SUITE and the
-# optional DRIFT_SUITES and CONFIG_ABSENT.
+# optional DRIFT_SUITES, CONFIG_ABSENT and MAIL_PREFIX.
 load_base() {
 	local f=$top/bases/$base_name
 	[ -n "$base_name" ] || die "say which base: BASE=$(all_bases | paste -sd'|')"
 	[ -f "$f" ] || die "no base '$base_name': bases/ has $(all_bases | paste -sd' ')"
-	PKG= VERSION= SHA256= SUITE= DRIFT_SUITES= CONFIG_ABSENT=
+	PKG= VERSION= SHA256= SUITE= DRIFT_SUITES= CONFIG_ABSENT= MAIL_PREFIX=
 	# shellcheck disable=SC1090
 	. "$f"
 	[ -n "$PKG" ] && [ -n "$VERSION" ] && [ -n "$SHA256" ] && [ -n "$SUITE" ] ||

@@ -21,7 +21,6 @@ load_base
 
 dest=$out/mail
 cover=$top/series/$base_name/0000-cover-letter.patch
-prefix=${MAIL_PREFIX:-PATCH ${base_name}.y}
 to=kvm@vger.kernel.org
 
 if [ -n "${MAIL_IDENTITY:-}" ]; then
@@ -44,8 +43,10 @@ export GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email GIT_COMMITTER_NAME=$name GI
 git -C "$tmp/wt" rebase -q --exec "git commit -q --amend --no-edit --reset-author --signoff" base >/dev/null 2>&1 ||
 	die "cannot add the Signed-off-by lines"
 
-# The cover letter: its Subject (without "[PATCH ...]") and body.
+# The cover letter: its Subject (without "[PATCH ...]") and body. A "vN" in
+# its prefix is the series' version; the base adds its tree ("6.12.y").
 subject=$(sed -n 's/^Subject: \(\[[^]]*\] \)\{0,1\}//p' "$cover" | head -1)
+version=$(sed -n 's/^Subject: \[[^]]* v\([0-9][0-9]*\) [^]]*\].*/\1/p' "$cover" | head -1)
 awk 'f { print } /^$/ && !f { f = 1 }' "$cover" | sed '/^-- $/,$d' > "$tmp/body"
 git -C "$tmp/wt" branch -q -f knr-mail HEAD
 git -C "$tmp/wt" checkout -q knr-mail
@@ -54,7 +55,7 @@ git -C "$tmp/wt" config branch.knr-mail.description "$(cat "$tmp/desc")"
 
 rm -rf "$dest.tmp"
 git -C "$tmp/wt" -c core.abbrev=12 format-patch -q --cover-letter --cover-from-description=subject \
-	--subject-prefix="$prefix" --base=base --to="$to" --no-signature \
+	--subject-prefix="${MAIL_PREFIX:-PATCH}" ${version:+-v"$version"} --base=base --to="$to" --no-signature \
 	-o "$dest.tmp" base..knr-mail
 git -C "$src" branch -q -D knr-mail 2>/dev/null || true
 

@@ -18,6 +18,10 @@
  *   smi      KVM_SET_VCPU_EVENTS with a pending SMI
  *   mce      KVM_X86_SET_MCE
  *   dbg      KVM_SET_GUEST_DEBUG with INJECT_DB, INJECT_BP, SINGLESTEP
+ *   smi-step KVM_SET_GUEST_DEBUG with SINGLESTEP, and a pending SMI
+ *   mtf      (VMX) L1 turns MTF for L2 on or off at its next VM-Enter
+ *   l1-tf    (SVM, in L2) KVM_SET_NESTED_STATE with TF in L1's saved
+ *            RFLAGS, as if L1 had single-stepped its VMRUN
  *   run-imm  KVM_RUN with immediate_exit
  *   run-sig  KVM_RUN with a signal pending, which makes KVM return to
  *            userspace after it processed events, before entering the guest
@@ -59,18 +63,24 @@
 #define SYNC_L1			1
 #define SYNC_L2			2
 
+#ifndef X86_EFLAGS_TF
+#define X86_EFLAGS_TF		BIT(8)
+#endif
+
 enum op {
 	OP_NESTED, OP_EXC, OP_TF, OP_NMI, OP_SMI, OP_MCE, OP_DBG,
+	OP_SMI_STEP, OP_MTF, OP_L1_TF,
 	OP_RUN_IMM, OP_RUN_SIG, OP_RUN, NR_OPS,
 };
 
 static const char * const op_names[NR_OPS] = {
 	"nested", "exc", "tf", "nmi", "smi", "mce", "dbg",
+	"smi-step", "mtf", "l1-tf",
 	"run-imm", "run-sig", "run",
 };
 
-/* Relative weights: KVM_RUN in its three forms is a third of the draws. */
-static const int op_weights[NR_OPS] = { 3, 4, 2, 2, 1, 2, 2, 2, 2, 3 };
+/* Relative weights: KVM_RUN in its three forms is about a third of the draws. */
+static const int op_weights[NR_OPS] = { 3, 4, 2, 2, 1, 2, 2, 1, 1, 1, 2, 2, 3 };
 
 struct stress {
 	struct kvm_vm *vm;
@@ -102,6 +112,7 @@ static struct {
 } stats;
 
 static unsigned long l2_guest_stack[L2_GUEST_STACK_SIZE];
+static bool l1_mtf;	/* VMX: L1 single-steps L2 with MTF */
 
 /* splitmix64: a small, well-known generator, seeded per sequence. */
 static uint64_t rng_state;
@@ -155,6 +166,13 @@ static void l1_guest_code_svm(struct svm_test_data *svm)
 	}
 }
 
+static void l1_set_mtf(void)
+{
+	uint32_t ctl = vmreadz(CPU_BASED_VM_EXEC_CONTROL) & ~CPU_BASED_MONITOR_TRAP;
+
+	vmwrite(CPU_BASED_VM_EXEC_CONTROL, ctl | (READ_ONCE(l1_mtf) ? CPU_BASED_MONITOR_TRAP : 0));
+}
+
 static void l1_guest_code_vmx(struct vmx_pages *vmx)
 {
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx));
@@ -164,9 +182,11 @@ static void l1_guest_code_vmx(struct vmx_pages *vmx)
 		vmreadz(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_NMI_EXITING);
 	vmwrite(EXCEPTION_BITMAP, L1_EXCEPTIONS);
 	GUEST_SYNC(SYNC_L1);
+	l1_set_mtf();
 	vmlaunch();
 	for (;;) {
 		GUEST_SYNC(SYNC_L1);
+		l1_set_mtf();
 		vmresume();
 	}
 }
@@ -281,10 +301,26 @@ static void run_to_sync(struct stress *s, uint64_t stage)
 	s->vcpu->run->immediate_exit = 0;
 }
 
-/* SMRAM in the SMM address space, with a handler that only executes RSM. */
+/*
+ * SMRAM in the SMM address space, at the default SMBASE so that 16-bit code
+ * can address it, with a handler that executes RSM, in one VM of two after
+ * setting TF, so that RSM is single-stepped.
+ */
 #define SMRAM_MEMSLOT		((1 << 16) | 1)
-#define SMRAM_GPA		0x1000000
+#define SMRAM_GPA		0x30000
 #define SMRAM_SIZE		0x10000
+
+static const uint8_t smi_handler_tf[] = {
+	0xb8, 0x00, 0x30,	/* mov $(SMRAM_GPA >> 4), %ax */
+	0x8e, 0xd0,		/* mov %ax, %ss */
+	0xbc, 0x00, 0x70,	/* mov $0x7000, %sp */
+	0x9c,			/* pushf */
+	0x58,			/* pop %ax */
+	0x0d, 0x00, 0x01,	/* or $X86_EFLAGS_TF, %ax */
+	0x50,			/* push %ax */
+	0x9d,			/* popf */
+	0x0f, 0xaa,		/* rsm */
+};
 
 /*
  * Create the VM and its vCPU, ready to run L1 from the start: the same steps
@@ -326,8 +362,12 @@ static void vm_setup(struct stress *s)
 					    SMRAM_MEMSLOT, SMRAM_SIZE / getpagesize(), 0);
 		smram = addr_gpa2hva(s->vm, SMRAM_GPA);
 		memset(smram, 0, SMRAM_SIZE);
-		smram[0x8000] = 0x0f;	/* rsm */
-		smram[0x8001] = 0xaa;
+		if (rnd_below(2)) {
+			memcpy(smram + 0x8000, smi_handler_tf, sizeof(smi_handler_tf));
+		} else {
+			smram[0x8000] = 0x0f;	/* rsm */
+			smram[0x8001] = 0xaa;
+		}
 		vcpu_set_msr(s->vcpu, MSR_IA32_SMBASE, SMRAM_GPA);
 	}
 
@@ -512,6 +552,32 @@ static bool do_run(struct stress *s, enum op op, char *log)
 	return check_ret(s, r, "KVM_RUN", log);
 }
 
+/*
+ * SVM, in L2: set TF in L1's RFLAGS as saved at VMRUN (the save area of the
+ * nested state holds L1's state while the vCPU is in L2), as if L1 had
+ * single-stepped VMRUN.
+ */
+static bool l1_single_step(struct stress *s, char *log)
+{
+	struct kvm_nested_state *st;
+	int size = kvm_check_cap(KVM_CAP_NESTED_STATE), r;
+
+	if (!s->svm)
+		return true;
+	st = calloc(1, size);
+	TEST_ASSERT(st, "-ENOMEM for the nested state");
+	st->size = size;
+	r = __vcpu_ioctl(s->vcpu, KVM_GET_NESTED_STATE, st);
+	if (r >= 0 && (st->flags & KVM_STATE_NESTED_GUEST_MODE)) {
+		((struct vmcb *)st->data.svm[0].vmcb12)->save.rflags |= X86_EFLAGS_TF;
+		r = __vcpu_ioctl(s->vcpu, KVM_SET_NESTED_STATE, st);
+	} else if (r >= 0) {
+		sprintf(log + strlen(log), "(in L1)");
+	}
+	free(st);
+	return check_ret(s, r, "KVM_GET/SET_NESTED_STATE", log);
+}
+
 static bool do_op(struct stress *s, enum op op, char *log)
 {
 	struct kvm_vcpu_events ev;
@@ -579,6 +645,24 @@ static bool do_op(struct stress *s, enum op op, char *log)
 			mce.status & MCI_STATUS_UC ? "uc" : "ce", mce.mcg_status);
 		r = __vcpu_ioctl(s->vcpu, KVM_X86_SET_MCE, &mce);
 		return check_ret(s, r, "KVM_X86_SET_MCE", log);
+	case OP_SMI_STEP:
+		if (!s->has_smm)
+			return true;
+		debug.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+		r = __vcpu_ioctl(s->vcpu, KVM_SET_GUEST_DEBUG, &debug);
+		if (!check_ret(s, r, "KVM_SET_GUEST_DEBUG", log))
+			return false;
+		r = __vcpu_ioctl(s->vcpu, KVM_SMI, NULL);
+		return check_ret(s, r, "KVM_SMI", log);
+	case OP_MTF:
+		if (s->svm)
+			return true;
+		l1_mtf = rnd_below(2);
+		sprintf(log + strlen(log), "(%s)", l1_mtf ? "on" : "off");
+		sync_global_to_guest(s->vm, l1_mtf);
+		return true;
+	case OP_L1_TF:
+		return l1_single_step(s, log);
 	case OP_DBG:
 		v = rnd_below(8);
 		if (v)
