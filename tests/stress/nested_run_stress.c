@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,6 +90,7 @@ struct stress {
 	void *mem_snap[2];
 	void *mem;
 	size_t mem_size;
+	void *smram;
 	bool svm;
 	bool has_smm;
 	bool dead;	/* KVM killed the VM: every ioctl fails with EIO */
@@ -358,10 +360,18 @@ static void vm_setup(struct stress *s)
 	 * RSM, possibly into L2, is exercised too.
 	 */
 	if (s->has_smm) {
-		vm_userspace_mem_region_add(s->vm, VM_MEM_SRC_ANONYMOUS, SMRAM_GPA,
-					    SMRAM_MEMSLOT, SMRAM_SIZE / getpagesize(), 0);
-		smram = addr_gpa2hva(s->vm, SMRAM_GPA);
-		memset(smram, 0, SMRAM_SIZE);
+		/* Straight to KVM: the library refuses overlaps across address spaces. */
+		struct kvm_userspace_memory_region smram_region = {
+			.slot = SMRAM_MEMSLOT, .guest_phys_addr = SMRAM_GPA,
+			.memory_size = SMRAM_SIZE,
+		};
+
+		smram = mmap(NULL, SMRAM_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		TEST_ASSERT(smram != MAP_FAILED, "Cannot allocate SMRAM");
+		s->smram = smram;
+		smram_region.userspace_addr = (uintptr_t)smram;
+		vm_ioctl(s->vm, KVM_SET_USER_MEMORY_REGION, &smram_region);
 		if (rnd_below(2)) {
 			memcpy(smram + 0x8000, smi_handler_tf, sizeof(smi_handler_tf));
 		} else {
@@ -433,6 +443,9 @@ static void vm_free(struct stress *s)
 	else
 		kvm_vm_free(s->vm);
 	s->dead = false;
+	if (s->smram)
+		munmap(s->smram, SMRAM_SIZE);
+	s->smram = NULL;
 }
 
 static void stress_fini(struct stress *s)
