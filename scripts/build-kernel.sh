@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-kernel.sh REV NAME: build the test kernel of commit REV of the base
-# tree into $cache/$BASE/kernels/NAME/bzImage.
+# tree into $cache/$BASE/kernels/NAME/bzImage, and its modules (KVM) into
+# $cache/$BASE/kernels/NAME/modules.cpio.gz, an initramfs of their own that
+# scripts/run-guest.sh appends to the tests' (guest/init loads them).
 # build-kernel.sh --tree DIR NAME: the same from the source tree DIR, in an
 # output directory of its own ($cache/$BASE/obj-NAME); 'make drift' uses it.
 #
@@ -33,7 +35,8 @@ else
 fi
 dest=$base_dir/kernels/$name
 
-if [ -n "$key" ] && [ -f "$dest/bzImage" ] && [ "$(cat "$dest/key" 2>/dev/null)" = "$key" ]; then
+if [ -n "$key" ] && [ -f "$dest/bzImage" ] && [ -f "$dest/modules.cpio.gz" ] &&
+   [ "$(cat "$dest/key" 2>/dev/null)" = "$key" ]; then
 	echo "kernel $name: up to date ($dest/bzImage)"
 	exit 0
 fi
@@ -76,12 +79,21 @@ else
 fi
 use_ccache
 # shellcheck disable=SC2046
-if ! make -C "$wt" O="$obj" $(make_jobs) bzImage >"$log" 2>&1; then
+if ! make -C "$wt" O="$obj" $(make_jobs) bzImage modules >"$log" 2>&1; then
 	grep -E 'error|Error' "$log" | head -20 >&2
 	die "kernel $name does not build: see $log"
 fi
-mkdir -p "$dest.tmp"
+rm -rf "$dest.tmp"
+mkdir -p "$dest.tmp/root/lib/modules/knr"
 cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$dest.tmp/"
+# The modules of this build (modules.order; the output directory may hold
+# others from earlier builds), without their debug information.
+sed 's/\.o$/.ko/' "$obj/modules.order" | while read -r m; do
+	strip --strip-debug -o "$dest.tmp/root/lib/modules/knr/$(basename "$m")" "$obj/$m"
+done
+[ -n "$(ls "$dest.tmp/root/lib/modules/knr")" ] || die "kernel $name: no modules in $obj/modules.order"
+(cd "$dest.tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$dest.tmp/modules.cpio.gz"
+rm -rf "$dest.tmp/root"
 echo "$key" > "$dest.tmp/key"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"

@@ -56,14 +56,16 @@ case_list() {
 # DIR, one "NNNN TYPE: message" line per report. Commit ids cannot be looked
 # up (no history in the imported base); IGNORE adds types to ignore.
 checkpatch_of() {
-	local p
-	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
-		[ "$(basename "$p")" = 0000-cover-letter.patch ] && continue
+	local p n
+	for p in "$1"/*.patch; do
+		# format-patch -v2 names them v2-0001-...; the report keeps "0001".
+		n=$(basename "$p" | sed 's/^v[0-9]*-//' | cut -c1-4)
+		[ "$n" = 0000 ] && continue
 		# Debian's python3 first: checkpatch runs scripts/spdxcheck.py,
 		# which needs python3-ply and python3-git.
 		(cd "$src" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --terse --show-types \
 			--ignore "UNKNOWN_COMMIT_ID${IGNORE:+,$IGNORE}" -q "$p") |
-			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$(basename "$p" | cut -c1-4) |"
+			grep -E 'WARNING|ERROR|CHECK' | sed "s|^$p:[0-9]*: |$n |"
 	done
 }
 

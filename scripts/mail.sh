@@ -61,8 +61,8 @@ git -C "$src" branch -q -D knr-mail 2>/dev/null || true
 
 # Cc: per patch from get_maintainer.pl; the cover letter gets them all.
 all=$(mktemp)
-for p in "$dest.tmp"/0*.patch; do
-	case "$p" in */0000-cover-letter.patch) continue ;; esac
+for p in "$dest.tmp"/*.patch; do
+	case "$p" in *0000-cover-letter.patch) continue ;; esac
 	(cd "$src" && perl scripts/get_maintainer.pl --no-git --no-git-fallback --norolestats \
 		--no-rolestats --no-multiline "$p" 2>/dev/null) | tr ',' '\n' | sed 's/^ *//' |
 		grep -v -x -F "$to" | grep . > "$tmp/cc" || true
@@ -72,7 +72,7 @@ for p in "$dest.tmp"/0*.patch; do
 done
 sort -u "$all" > "$tmp/cc"
 rm -f "$all"
-c=$dest.tmp/0000-cover-letter.patch
+c=$(echo "$dest.tmp"/*0000-cover-letter.patch)
 awk -v ccf="$tmp/cc" '!done && /^To: / { print; while ((getline l < ccf) > 0) print "Cc: " l; done = 1; next } { print }' \
 	"$c" > "$c.new" && mv "$c.new" "$c"
 rm -rf "$dest"

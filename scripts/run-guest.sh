@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run-guest.sh EMU KERNEL LOG WHAT...: boot kernel $cache/$BASE/kernels/KERNEL
-# with the base's test initramfs, run WHAT in it (guest/init) and keep the
-# whole serial log in LOG.
+# with the base's test initramfs and the kernel's modules, run WHAT in it
+# (guest/init) and keep the whole serial log in LOG.
 #   EMU   qemu-svm   QEMU TCG, -cpu max: AMD SVM with nested paging (kvm_amd)
 #         bochs-vmx  Bochs, Skylake-X CPU model: Intel VMX (kvm_intel)
 #   WHAT  stock=LIST    the stock selftests of tests/lists/LIST (or "all")
@@ -28,9 +28,11 @@ kernel=$base_dir/kernels/$kname/bzImage
 log=${3:?$usage}
 shift 3
 [ $# -gt 0 ] || die "$usage"
-initrd=$base_dir/initramfs.cpio.gz
+tests=$base_dir/initramfs.cpio.gz
+modules=$base_dir/kernels/$kname/modules.cpio.gz
 
 [ -f "$kernel" ] || die "no kernel $kernel"
+[ -f "$modules" ] || die "no modules $modules: rebuild the kernel (scripts/build-kernel.sh)"
 case "$emu" in
 qemu-svm) tools="qemu-system-x86_64" idle=${GUEST_IDLE:-300} ;;
 bochs-vmx) tools="bochs syslinux mcopy mkfs.vfat sfdisk" idle=${GUEST_IDLE:-600} ;;
@@ -39,7 +41,7 @@ esac
 for t in $tools; do
 	command -v "$t" >/dev/null || die "$emu needs $t: run 'scripts/deps.sh $emu'"
 done
-[ -f "$initrd" ] || die "no initramfs $initrd"
+[ -f "$tests" ] || die "no initramfs $tests"
 append="console=ttyS0 panic=-1 knr.emu=$emu knr.timeout=${TEST_TIMEOUT:-$([ "$emu" = qemu-svm ] && echo 120 || echo 600)}"
 append="$append knr.stress_timeout=${STRESS_TIMEOUT:-600}"
 for what in "$@"; do
@@ -146,8 +148,11 @@ run_bochs() {
 
 # A run-guest.sh that is killed takes its emulator along.
 guest_pid= dir=
-trap '[ -z "$guest_pid" ] || kill -KILL -- -"$guest_pid" 2>/dev/null; [ -z "$dir" ] || rm -rf "$dir"' EXIT
+initrd=$(mktemp "$base_dir/initrd.XXXXXX")
+trap '[ -z "$guest_pid" ] || kill -KILL -- -"$guest_pid" 2>/dev/null; [ -z "$dir" ] || rm -rf "$dir"; rm -f "$initrd"' EXIT
 trap 'exit 143' TERM INT
+# The kernel unpacks concatenated archives one after the other.
+cat "$tests" "$modules" > "$initrd"
 
 t0=$(date +%s)
 rc=0

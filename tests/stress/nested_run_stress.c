@@ -68,6 +68,25 @@
 #define X86_EFLAGS_TF		BIT(8)
 #endif
 
+/*
+ * The selftest library changed under this tool: 7.x names guest addresses
+ * gva_t and gives L2 a stack of its own.  stress.mk tells which one it has.
+ */
+#ifdef KNR_LIB_GVA_T
+typedef gva_t knr_gva_t;
+#else
+typedef vm_vaddr_t knr_gva_t;
+#endif
+#ifdef KNR_LIB_L2_STACK
+#define knr_svm_setup(svm, rip)		generic_svm_setup(svm, rip)
+#define knr_prepare_vmcs(vmx, rip)	prepare_vmcs(vmx, rip)
+#else
+#define knr_svm_setup(svm, rip)		\
+	generic_svm_setup(svm, rip, &l2_guest_stack[L2_GUEST_STACK_SIZE])
+#define knr_prepare_vmcs(vmx, rip)	\
+	prepare_vmcs(vmx, rip, &l2_guest_stack[L2_GUEST_STACK_SIZE])
+#endif
+
 enum op {
 	OP_NESTED, OP_EXC, OP_TF, OP_NMI, OP_SMI, OP_MCE, OP_DBG,
 	OP_SMI_STEP, OP_MTF, OP_L1_TF,
@@ -113,7 +132,9 @@ static struct {
 	unsigned long exits[64];
 } stats;
 
+#ifndef KNR_LIB_L2_STACK
 static unsigned long l2_guest_stack[L2_GUEST_STACK_SIZE];
+#endif
 static bool l1_mtf;	/* VMX: L1 single-steps L2 with MTF */
 
 /* splitmix64: a small, well-known generator, seeded per sequence. */
@@ -158,7 +179,7 @@ static void l1_guest_code_svm(struct svm_test_data *svm)
 {
 	struct vmcb *vmcb = svm->vmcb;
 
-	generic_svm_setup(svm, l2_guest_code, &l2_guest_stack[L2_GUEST_STACK_SIZE]);
+	knr_svm_setup(svm, l2_guest_code);
 	vmcb->control.intercept |= BIT_ULL(INTERCEPT_SHUTDOWN) |
 				   BIT_ULL(INTERCEPT_NMI) | BIT_ULL(INTERCEPT_SMI);
 	vmcb->control.intercept_exceptions |= L1_EXCEPTIONS;
@@ -179,7 +200,7 @@ static void l1_guest_code_vmx(struct vmx_pages *vmx)
 {
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx));
 	GUEST_ASSERT(load_vmcs(vmx));
-	prepare_vmcs(vmx, l2_guest_code, &l2_guest_stack[L2_GUEST_STACK_SIZE]);
+	knr_prepare_vmcs(vmx, l2_guest_code);
 	vmwrite(PIN_BASED_VM_EXEC_CONTROL,
 		vmreadz(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_NMI_EXITING);
 	vmwrite(EXCEPTION_BITMAP, L1_EXCEPTIONS);
@@ -333,7 +354,7 @@ static void vm_setup(struct stress *s)
 	struct userspace_mem_region *region;
 	struct kvm_signal_mask *mask;
 	uint64_t mcg_cap;
-	vm_vaddr_t gva;
+	knr_gva_t gva;
 	uint8_t *smram;
 	int v;
 

@@ -9,5 +9,10 @@
 
 STRESS_SRC ?= $(error STRESS_SRC is not set)
 
+# Which selftest library API the tree has (see nested_run_stress.c).
+STRESS_API := $(if $(shell grep -s 'typedef u64 gva_t;' include/kvm_util_types.h),-DKNR_LIB_GVA_T)
+STRESS_API += $(if $(shell grep -s 'generic_svm_setup(struct svm_test_data \*svm, void \*guest_rip);' \
+			include/x86/svm_util.h),-DKNR_LIB_L2_STACK)
+
 $(OUTPUT)/nested_run_stress: $(STRESS_SRC) $(LIBKVM_OBJS)
-	$(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(STRESS_API) $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@
