@@ -60,8 +60,11 @@ for name in "${mutants[@]}"; do
 	case "$caught" in
 	warn\ *)
 		re=${caught#warn }
-		if grep -Eq "WARNING: .* at arch/x86/kvm/.*($re)\+" "$log"; then
-			echo "PASS $name: caught by $(grep -Eo "WARNING: .* at arch/x86/kvm/[^ ]* ($re)" "$log" | head -1 | sed 's/.* at //') ($emu, $(($(date +%s) - t0)) s)"
+		# "WARNING: CPU: 0 PID: 1 at FILE:LINE FUNC+" (6.x) or
+		# "WARNING: FILE:LINE at FUNC+" (7.x)
+		site="arch/x86/kvm/[^ ]*:[0-9]+ (at )?($re)"
+		if grep -Eq "WARNING: .*$site\+" "$log"; then
+			echo "PASS $name: caught by $(grep -Eo "$site" "$log" | head -1 | sed 's/ at / /') ($emu, $(($(date +%s) - t0)) s)"
 		else
 			echo "FAIL $name: SURVIVED, no WARNING in $re ($emu, $trigger; log $log)"
 			fail=1

@@ -34,7 +34,9 @@ section() {
 # so that a site keeps its name when the series moves its line.
 sites() {
 	local f l
-	grep -ao 'WARNING: CPU: [0-9]* PID: [0-9]* at [^ ]*:[0-9]*' "$1" | sed 's/.* at //' | sort -u |
+	# "WARNING: CPU: 0 PID: 1 at FILE:LINE FUNC" (6.x), "WARNING: FILE:LINE at FUNC" (7.x)
+	grep -aoE 'WARNING: (CPU: [0-9]+ PID: [0-9]+ at )?[^ ]+:[0-9]+' "$1" |
+		sed -E 's/^WARNING: (CPU: [0-9]+ PID: [0-9]+ at )?//' | sort -u |
 	while IFS=: read -r f l; do
 		printf '%s\t%s\n' "$f" "$(git -C "$src" show "$2:$f" 2>/dev/null | sed -n "${l}p" |
 			tr -s ' \t' '  ' | sed 's/^ //')"

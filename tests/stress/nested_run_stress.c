@@ -251,12 +251,24 @@ static int kmsg_scan(uint64_t seed, unsigned long index)
 				break;
 		if (i == ARRAY_SIZE(reports) || !strcmp(reports[i], "Call Trace:"))
 			continue;
-		/* "WARNING: CPU: 0 PID: 1 at FILE:LINE FUNC+0x1/0x2": keep FILE:LINE FUNC. */
+		/*
+		 * Keep "FILE:LINE FUNC" of "WARNING: CPU: 0 PID: 1 at FILE:LINE
+		 * FUNC+0x1/0x2" (6.x) or "WARNING: FILE:LINE at FUNC+0x1/0x2"
+		 * (7.x, which has the CPU and PID at the end).
+		 */
 		at = strstr(msg, " at ");
-		at = at ? at + 4 : msg;
-		end = strchr(at, '+');
-		if (end && end - at < 100)
-			*end = '\0';
+		if (at && !strncmp(msg, "WARNING: ", 9) && strncmp(msg + 9, "CPU: ", 5)) {
+			end = strchr(at + 4, '+');
+			if (end && end - at < 100)
+				*end = '\0';
+			memmove(at + 1, at + 4, strlen(at + 4) + 1);
+			at = msg + 9;
+		} else {
+			at = at ? at + 4 : msg;
+			end = strchr(at, '+');
+			if (end && end - at < 100)
+				*end = '\0';
+		}
 		found++;
 		for (s = 0; s < nr_sites; s++)
 			if (!strcmp(sites[s].text, at))
