@@ -61,8 +61,8 @@ for name in "${mutants[@]}"; do
 	warn\ *)
 		re=${caught#warn }
 		# "WARNING: CPU: 0 PID: 1 at FILE:LINE FUNC+" (6.x) or
-		# "WARNING: FILE:LINE at FUNC+" (7.x)
-		site="arch/x86/kvm/[^ ]*:[0-9]+ (at )?($re)"
+		# "WARNING: FILE:LINE at FUNC+" (7.x); FUNC may be __FUNC or FUNC.isra.0
+		site="arch/x86/kvm/[^ ]*:[0-9]+ (at )?_*($re)(\.[a-z]+\.[0-9]+)?"
 		if grep -Eq "WARNING: .*$site\+" "$log"; then
 			echo "PASS $name: caught by $(grep -Eo "$site" "$log" | head -1 | sed 's/ at / /') ($emu, $(($(date +%s) - t0)) s)"
 		else
