@@ -87,6 +87,29 @@ typedef vm_vaddr_t knr_gva_t;
 	prepare_vmcs(vmx, rip, &l2_guest_stack[L2_GUEST_STACK_SIZE])
 #endif
 
+/*
+ * 6.1's library lacks TEST_ASSERT_KVM_EXIT_REASON() and leaves the IDT to
+ * the test: vm_install_exception_handler() needs vm_init_descriptor_tables()
+ * and vcpu_init_descriptor_tables() first, which later libraries call from
+ * vm_create() and no longer export (KNR_LIB_DESC_TABLES, from stress.mk).
+ */
+#ifndef TEST_ASSERT_KVM_EXIT_REASON
+#define TEST_ASSERT_KVM_EXIT_REASON(vcpu, expected)				\
+	TEST_ASSERT((vcpu)->run->exit_reason == (expected),			\
+		    "Wanted KVM exit reason: %u (%s), got: %u (%s)",		\
+		    (expected), exit_reason_str(expected),			\
+		    (vcpu)->run->exit_reason, exit_reason_str((vcpu)->run->exit_reason))
+#endif
+#ifdef KNR_LIB_DESC_TABLES
+#define knr_init_descriptor_tables(vcpu)				\
+do {									\
+	vm_init_descriptor_tables((vcpu)->vm);				\
+	vcpu_init_descriptor_tables(vcpu);				\
+} while (0)
+#else
+#define knr_init_descriptor_tables(vcpu)	do { } while (0)
+#endif
+
 enum op {
 	OP_NESTED, OP_EXC, OP_TF, OP_NMI, OP_SMI, OP_MCE, OP_DBG,
 	OP_SMI_STEP, OP_MTF, OP_L1_TF,
@@ -380,6 +403,7 @@ static void vm_setup(struct stress *s)
 	vcpu_args_set(s->vcpu, 1, gva);
 	vm_enable_cap(s->vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT, 1);
 	vm_enable_cap(s->vm, KVM_CAP_EXCEPTION_PAYLOAD, 1);
+	knr_init_descriptor_tables(s->vcpu);
 	for (v = 0; v < 32; v++)
 		vm_install_exception_handler(s->vm, v, guest_exception_handler);
 

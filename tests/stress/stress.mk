@@ -13,6 +13,8 @@ STRESS_SRC ?= $(error STRESS_SRC is not set)
 STRESS_API := $(if $(shell grep -s 'typedef u64 gva_t;' include/kvm_util_types.h),-DKNR_LIB_GVA_T)
 STRESS_API += $(if $(shell grep -s 'generic_svm_setup(struct svm_test_data \*svm, void \*guest_rip);' \
 			include/x86/svm_util.h),-DKNR_LIB_L2_STACK)
+STRESS_API += $(if $(shell grep -s 'void vm_init_descriptor_tables(struct kvm_vm \*vm);' \
+			include/x86_64/processor.h include/x86/processor.h),-DKNR_LIB_DESC_TABLES)
 
 $(OUTPUT)/nested_run_stress: $(STRESS_SRC) $(LIBKVM_OBJS)
 	$(CC) $(CFLAGS) $(STRESS_API) $(CPPFLAGS) $(LDFLAGS) $(TARGET_ARCH) $< $(LIBKVM_OBJS) $(LDLIBS) -o $@
