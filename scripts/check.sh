@@ -131,7 +131,7 @@ mutants_check() {
 stress_count() {
 	[ -f "$top/tests/stress/$base_name.expected" ] || return 0
 	case "$1" in
-	qemu-svm) echo 200 ;;
+	qemu-svm) echo 300 ;;
 	bochs-vmx) echo 100 ;;
 	esac
 }

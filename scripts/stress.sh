@@ -7,9 +7,9 @@
 #          (1000) under Bochs, and judge the runs.
 # stress.sh verdict EMU BASE_LOG PATCHED_LOG: judge the stress sections of
 #          two boot logs ('make check' runs a short stress in the boot of
-#          each kernel, after the cases: 200 sequences under QEMU, 100
+#          each kernel, after the cases: 300 sequences under QEMU, 100
 #          under Bochs; with seed 1 the 6.12 base WARNs at sequence 73
-#          under either emulator).
+#          under either emulator, the 7.3 base at 232 under QEMU).
 #
 # The verdict is scripts/verdict.sh's against tests/stress/$BASE.expected:
 # the patched kernel must not WARN or return EIO, the base must WARN where
