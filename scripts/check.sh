@@ -119,7 +119,16 @@ docs_check() {
 }
 
 bisect_check() {
-	record bisect "$("$top/scripts/bisect.sh")"
+	local r rc
+	r=$("$top/scripts/bisect.sh" 2>&1)
+	rc=$?
+	# A bisect that stops before its first verdict is a failure, not silence.
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' <<<"$r"; then
+		r=$(printf '%s\n%s' "$(grep -E '^(PASS|SKIP) ' <<<"$r")" \
+			"FAIL make bisect stopped (status $rc): $(grep -v -E '^(PASS|SKIP) ' <<<"$r" | tail -1)")
+	fi
+	record bisect "$(grep -E '^(PASS|FAIL|SKIP) ' <<<"$r")"
+	grep -v -E '^(PASS|FAIL|SKIP) ' <<<"$r" | sed 's/^/    /' >&2
 }
 
 mutants_check() {

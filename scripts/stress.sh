@@ -9,8 +9,8 @@
 # stress.sh verdict EMU BASE_LOG PATCHED_LOG: judge the stress sections of
 #          two boot logs ('make check' runs a short stress in the boot of
 #          each kernel, after the cases: 300 sequences under QEMU, 100
-#          under Bochs; with seed 1 the 6.12 base WARNs at sequence 73
-#          under either emulator, the 7.3 base at 232 under QEMU).
+#          under Bochs; with seed 1 the bases first WARN at sequence 12
+#          (QEMU; 7.3: 232) and 2 (Bochs)).
 #
 # The verdict is scripts/verdict.sh's against tests/stress/$BASE.expected:
 # the patched kernel must not WARN or return EIO, the base must WARN where
