@@ -138,7 +138,8 @@ judge_case() {
 	[ -z "$brep" ] || b="fail (kernel: $brep)"
 	if [ -n "$prep" ]; then
 		out FAIL "$name" "patched kernel report: $prep"
-	elif [ "${p%% *}" = skip ] && { [ "${b%% *}" = skip ] || [ "$kind" = guard ]; }; then
+	elif [ "${p%% *}" = skip ] &&
+		{ [ "${b%% *}" = skip ] || [ "$kind" = guard ] || [ "$bparsed" = - ]; }; then
 		out SKIP "$name" "skipped: $(skip_reason "$p")"
 	elif [ "${p%% *}" != pass ]; then
 		out FAIL "$name" "$kind fails on the patched kernel: $p"

@@ -80,6 +80,8 @@ expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
 	"a skipped case is a SKIP with its reason, not a pass" -- cases "$tmp/reproducer" qemu-svm "$l/case-skip.log" "$l/case-skip.log"
 expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
 	"a harness SKIP() with exit status 0 is still a skip" -- cases "$tmp/reproducer" qemu-svm "$l/case-skip-rc0.log" "$l/case-skip-rc0.log"
+expect 0 '^SKIP t:c: skipped: VMX: no such exit' \
+	"without a base run ('make run'), a reproducer that skips is a skip" -- cases "$tmp/reproducer" qemu-svm - "$l/case-skip.log"
 expect 1 '^FAIL t:c: .*guest killed after its time limit' \
 	"a guest that hangs fails, naming the case" -- cases "$tmp/guard" qemu-svm "$l/case-pass.log" "$l/case-hang.log"
 
