@@ -65,7 +65,7 @@ if [ "$(cat "$obj/.knr-frag" 2>/dev/null)" != "$(sha256sum < "$frag")" ]; then
 	# a symbol that kconfig dropped would silently make the test kernel
 	# useless.
 	lost=$(grep '^CONFIG_' "$frag" | grep -vxF -f "$obj/.config" | while IFS='=' read -r sym val; do
-		case " $CONFIG_ABSENT " in *" ${sym#CONFIG_} "*) ;; *) echo "$sym=$val" ;; esac
+		config_absent "${sym#CONFIG_}" || echo "$sym=$val"
 	done)
 	[ -z "$lost" ] || die "config: $(echo $lost) did not survive olddefconfig"
 	sha256sum < "$frag" > "$obj/.knr-frag"

@@ -35,6 +35,13 @@ series_patches() {
 
 # load_base: read bases/$base_name into PKG, VERSION, SHA256, SUITE and the
 # optional DRIFT_SUITES, CONFIG_ABSENT and MAIL_PREFIX.
+# config_absent SYM: whether the base's Kconfig lacks CONFIG_SYM
+# (CONFIG_ABSENT in bases/).
+config_absent() {
+	case " $CONFIG_ABSENT " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 load_base() {
 	local f=$top/bases/$base_name
 	[ -n "$base_name" ] || die "say which base: BASE=$(all_bases | paste -sd'|')"
