@@ -33,8 +33,6 @@ series_patches() {
 	find "$top/series/$1" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' ! -name '0000-*' 2>/dev/null | sort
 }
 
-# load_base: read bases/$base_name into PKG, VERSION, SHA256, SUITE and the
-# optional DRIFT_SUITES, CONFIG_ABSENT and MAIL_PREFIX.
 # config_absent SYM: whether the base's Kconfig lacks CONFIG_SYM
 # (CONFIG_ABSENT in bases/).
 config_absent() {
@@ -42,6 +40,8 @@ config_absent() {
 	return 1
 }
 
+# load_base: read bases/$base_name into PKG, VERSION, SHA256, SUITE and the
+# optional DRIFT_SUITES, CONFIG_ABSENT and MAIL_PREFIX.
 load_base() {
 	local f=$top/bases/$base_name
 	[ -n "$base_name" ] || die "say which base: BASE=$(all_bases | paste -sd'|')"
