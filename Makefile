@@ -14,7 +14,7 @@ endif
 
 SCRIPTS := scripts
 
-.PHONY: all run check stress baseline fetch tree export mail quilt bisect mutants drift test-harness clean
+.PHONY: all run check kut stress baseline fetch tree export mail quilt bisect mutants drift test-harness clean
 
 # The main job: patched kernels, the series' own tests, a short report.
 all run:
@@ -26,12 +26,20 @@ all run:
 check: test-harness
 	@$(SCRIPTS)/check.sh check
 
+# The full set of kvm-unit-tests (tests/kut/lists/EMU-full) on the patched
+# kernel of every base and emulator, against tests/kut/baseline/BASE-EMU;
+# KUT_SET=latency: only x86/svm's latency sub-tests, on both kernels, for
+# the runtime cost (patched/base of the minimum cycles of a round trip).
+kut:
+	@$(SCRIPTS)/check.sh kut
+
 # Random stuffing sequences on both kernels and emulators (10000 sequences
 # under QEMU, 1000 under Bochs; STRESS_QEMU, STRESS_BOCHS, STRESS_SEED).
 stress:
 	@$(SCRIPTS)/check.sh stress
 
-# Re-record tests/baseline/BASE-EMU from the unpatched base.
+# Re-record tests/baseline/BASE-EMU and tests/kut/baseline/BASE-EMU from the
+# unpatched base (SUITES=stock or SUITES=kut records one of them).
 baseline:
 	@$(SCRIPTS)/check.sh baseline
 

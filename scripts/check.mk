@@ -14,6 +14,10 @@
 #   bisect    every patch builds, the tip's config variants, sparse
 #   EMU       one emulator's leg: a boot of each kernel and the verdicts
 #   mutants   deliberate KVM bugs, each built and booted
+#   kut       (once, for every base, when KUT=y) build kvm-unit-tests and
+#             pack their payload (scripts/kut.sh payload), beside the
+#             kernels; the emulator legs wait for it. It never fails the
+#             graph: a leg without kvm-unit-tests reports why.
 #
 # The builds (kernels, bisect, mutants) share make's job server, so that
 # with both emulators running a build gets the one job left, and run niced.
@@ -26,6 +30,8 @@ OUT ?= $(TOP)/out
 BASES ?= 6.12
 EMUS ?= qemu-svm bochs-vmx
 MODE ?= check
+KUT ?=
+kut_stamp := $(if $(KUT),$(OUT)/.stamps/kut)
 
 step = $(OUT)/$(1)/.stamps/$(2)
 run_step = BASE=$(1) MODE=$(MODE) EMUS="$(EMUS)" $(3) $(TOP)/scripts/check.sh step $(2) 2>&1 | \
@@ -49,7 +55,7 @@ $(call step,$(1),static): $(call step,$(1),fetch)
 $(call step,$(1),bisect): $(call step,$(1),fetch) | $(call step,$(1),kernels)
 	+@$(call run_step,$(1),bisect,$(build))
 
-$(foreach e,$(EMUS),$(call step,$(1),$(e))): $(call step,$(1),kernels)
+$(foreach e,$(EMUS),$(call step,$(1),$(e))): $(call step,$(1),kernels) | $(kut_stamp)
 	@$(call run_step,$(1),$$(@F))
 
 $(call step,$(1),mutants): $(call step,$(1),kernels)
@@ -61,6 +67,10 @@ kernels-$(1): $(call step,$(1),kernels)
 endef
 
 $(foreach b,$(BASES),$(eval $(call base_steps,$(b))))
+
+$(OUT)/.stamps/kut:
+	@mkdir -p $(@D)
+	+@$(build) $(TOP)/scripts/kut.sh payload 2>&1 | tee $(OUT)/kut.log | sed -u 's/^/[kut] /'; touch $@
 
 # BASES come in the order the harness wants them done: the kernels of a
 # base wait for those of the one before, and a base's build checks for its

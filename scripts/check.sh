@@ -13,8 +13,13 @@
 #             stress's short run, the mutants
 #   stress    'make stress': tests/stress/nested_run_stress, full length, on
 #             both kernels in each emulator (scripts/stress.sh)
-#   baseline  'make baseline': run the stock selftests on the base kernel and
-#             rewrite tests/baseline/$BASE-$EMU, keeping the reasons written
+#   baseline  'make baseline': run the stock selftests and the full set of
+#             kvm-unit-tests on the base kernel and rewrite
+#             tests/baseline/$BASE-$EMU and tests/kut/baseline/$BASE-$EMU,
+#             keeping the reasons written (SUITES="stock kut" by default)
+#   kut       'make kut': the full set of kvm-unit-tests
+#             (tests/kut/lists/$EMU-full) on the patched kernel of every
+#             base, against tests/kut/baseline/$BASE-$EMU
 #
 # The steps of run and check form a graph (scripts/check.mk) that make runs
 # with one job more than the machine has cores: every emulator is
@@ -26,7 +31,16 @@
 #
 # EMUS selects the emulators (default "qemu-svm bochs-vmx"), LIST the stock
 # test list for baseline (default: tests/lists/$BASE-$EMU; "all": every
-# test the base builds).
+# test the base builds), SUITES what baseline records ("stock kut").
+#
+# kvm-unit-tests (scripts/kut.sh: KUT_SRC, or the commit of tests/kut/pin)
+# run in a boot of the patched kernel of their own in 'make check', for the bases
+# whose series is not empty: tests/kut/lists/$EMU, judged against
+# tests/kut/baseline/$BASE-$EMU. 'make kut' runs tests/kut/lists/$EMU-full
+# instead, and under QEMU boots the base kernel of those bases too, with
+# the latency sub-tests (tests/kut/lists/qemu-svm-latency), for the ratio
+# of the minimum cycles of a nested VMRUN/VMEXIT round trip; with
+# KUT_SET=latency both kernels run only those.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -145,24 +159,96 @@ stress_count() {
 	esac
 }
 
+# kut_lists EMU KERNEL: the kvm-unit-tests list that KERNEL's boot runs in
+# this mode, if any.
+kut_lists() {
+	case "$mode:$2" in
+	kut:patched)
+		case "${KUT_SET:-full}" in
+		latency) [ ! -f "$top/tests/kut/lists/$1-latency" ] || echo "$1-latency" ;;
+		*) echo "$1-full" ;;
+		esac ;;
+	kut:base) [ -z "$(patches)" ] || [ ! -f "$top/tests/kut/lists/$1-latency" ] || echo "$1-latency" ;;
+	check:patched) [ -z "$(patches)" ] || echo "$1" ;;
+	esac
+}
+
+# kut_verdict EMU: the verdicts of kvm-unit-tests in this leg's logs.
+kut_verdict() {
+	local emu=$1 logs=$out/logs/$1 baseline=$top/tests/kut/baseline/$base_name-$1 list
+	list=$(kut_lists "$emu" patched)
+	if [ -z "$list" ]; then
+		[ "$mode" != check ] ||
+			record "$emu/kut" "SKIP kvm-unit-tests: series/$base_name is empty ('make kut' runs them on every base)"
+		return 0
+	fi
+	if [ -n "$kut_err" ]; then
+		record "$emu/kut" "FAIL kvm-unit-tests do not build: $kut_err"
+		return
+	elif [ -n "$kut_skip" ]; then
+		record "$emu/kut" "SKIP kvm-unit-tests: $kut_skip"
+		return
+	fi
+	if [ ! -f "$baseline" ]; then
+		record "$emu/kut" "FAIL kvm-unit-tests: no baseline tests/kut/baseline/$base_name-$emu: record it with 'SUITES=kut make baseline'"
+	else
+		record "$emu/kut" "$("$top/scripts/kut-verdict.sh" check "$baseline" "$top/tests/kut/lists/$list" \
+			"$logs/patched$([ "$mode" = check ] && echo -kut).log")"
+	fi
+	[ -z "$(kut_lists "$emu" base)" ] || [ ! -f "$logs/base.log" ] ||
+		record "$emu/kut" "$("$top/scripts/kut-verdict.sh" latency "$logs/base.log" "$logs/patched.log")"
+}
+
+# kut_payload: build kvm-unit-tests (once for every base; check.mk's "kut"
+# step did it already), or set kut_skip to why there is none (no source)
+# and kut_err to why the build failed.
+kut_payload() {
+	local err rc=0
+	kut_skip= kut_err=
+	err=$("$top/scripts/kut.sh" payload 2>&1 >/dev/null) || rc=$?
+	case $rc in
+	0) ;;
+	3) kut_skip=$(echo "$err" | tail -1) ;;
+	*) kut_err=$(echo "$err" | grep -m1 error || echo "$err" | tail -1); kut_skip=$kut_err ;;
+	esac
+}
+
 # leg EMU KERNELS: everything one emulator runs for this base, one boot per
 # kernel: on the patched kernel the stock selftests, the series' cases and
 # the stress's short run; on the base the cases and the stress. Then the
-# verdicts. KERNELS "patched" leaves the base out ('make').
+# verdicts. KERNELS "patched" leaves the base out ('make'). kvm-unit-tests
+# (kut_lists) run in a boot of their own in 'make check'; 'make kut' runs
+# only them.
 leg() {
-	local emu=$1 kernels=$2 k what n list logs
+	local emu=$1 kernels=$2 k what n list logs kl kut_skip= kut_err=
 	logs=$out/logs/$emu
 	list=$base_name-$emu
 	n=$(stress_count "$emu")
+	[ -z "$(kut_lists "$emu" patched)" ] || kut_payload
 	for k in $kernels; do
 		what=()
-		[ "$k" = patched ] && [ "$mode" = check ] && [ -f "$top/tests/lists/$list" ] && what+=("stock=$list")
-		[ -n "$(case_list "$emu")" ] && what+=(cases=0)
-		[ -n "$n" ] && [ "$mode" = check ] && what+=("stress=1:$n")
-		[ ${#what[@]} -gt 0 ] || continue
-		step "$emu: ${what[*]} on the $k kernel" \
-			"$top/scripts/run-boots.sh" "$emu" "$k" "$logs/$k.log" "${what[@]}"
+		if [ "$mode" != kut ]; then
+			[ "$k" = patched ] && [ "$mode" = check ] && [ -f "$top/tests/lists/$list" ] && what+=("stock=$list")
+			[ -n "$(case_list "$emu")" ] && what+=(cases=0)
+			[ -n "$n" ] && [ "$mode" = check ] && what+=("stress=1:$n")
+		fi
+		kl=$(kut_lists "$emu" "$k")
+		[ -z "$kl" ] || [ -n "$kut_skip" ] || [ "$mode" = check ] || what+=("kut=$kl")
+		[ ${#what[@]} -eq 0 ] ||
+			step "$emu: ${what[*]} on the $k kernel" \
+				"$top/scripts/run-boots.sh" "$emu" "$k" "$logs/$k.log" "${what[@]}"
+		# In 'make check' a boot of their own: after the selftests,
+		# cases and stress, x86/svm's L2 hung in 3 boots of 5 (base
+		# and patched kernels alike), never in a boot that ran only
+		# kvm-unit-tests (README, "kvm-unit-tests").
+		[ -z "$kl" ] || [ -n "$kut_skip" ] || [ "$mode" != check ] ||
+			step "$emu: kut=$kl on the $k kernel, a boot of its own" \
+				"$top/scripts/run-boots.sh" "$emu" "$k" "$logs/$k-kut.log" "kut=$kl"
 	done
+	if [ "$mode" = kut ]; then
+		kut_verdict "$emu"
+		return
+	fi
 	[ ! -f "$logs/patched.log" ] || ! grep -q "knr.stock\|KNR: list $list begin" "$logs/patched.log" ||
 		record "$emu/stock" "$("$top/scripts/verdict.sh" stock "$top/tests/baseline/$list" \
 			"$logs/patched.log" "$top/tests/lists/$list")"
@@ -173,6 +259,7 @@ leg() {
 	if [ -n "$n" ] && [ "$mode" = check ]; then
 		record stress "$("$top/scripts/stress.sh" verdict "$emu" "$logs/base.log" "$logs/patched.log")"
 	fi
+	kut_verdict "$emu"
 }
 
 # do_step NAME: one step of the graph for the base in $base_name.
@@ -208,7 +295,9 @@ do_step() {
 			step "build every patch (KVM=m, WERROR) and the tip's variants, sparse" bisect_check
 		;;
 	qemu-svm|bochs-vmx)
-		leg "$name" "$([ "$mode" = run ] && echo patched || echo "base patched")"
+		leg "$name" "$(case "$mode" in check) echo "base patched" ;;
+			kut) [ -z "$(kut_lists "$name" base)" ] || echo base; echo patched ;;
+			*) echo patched ;; esac)"
 		;;
 	mutants)
 		[ -z "$(patches)" ] || [ ! -d "$top/tests/mutants/$base_name" ] ||
@@ -259,14 +348,66 @@ graph() {
 		mkdir -p "$top_out/$b"
 		case "$1" in
 		check) echo "fetch kernels static bisect $emus mutants" ;;
-		run) echo "fetch kernels $emus" ;;
+		run|kut) echo "fetch kernels $emus" ;;
 		*) echo "fetch kernels" ;;
 		esac > "$top_out/$b/.steps"
 	done
+	rm -f "$top_out/.stamps/kut"
 	# The base with the most cases first: its emulator legs are the longest.
 	make -s -k -f "$top/scripts/check.mk" -j"$(($(nproc) + 1))" TOP="$top" OUT="$top_out" \
 		BASES="$(for b in $bases; do echo "$(grep -cv '^#' "$top/tests/cases/$b" 2>/dev/null) $b"; done |
-			sort -rn | cut -d' ' -f2 | paste -sd' ')" EMUS="$emus" MODE="$mode" "$1"
+			sort -rn | cut -d' ' -f2 | paste -sd' ')" EMUS="$emus" MODE="$mode" \
+		KUT="$(uses_kut "$1")" "$([ "$1" = kut ] && echo run || echo "$1")"
+}
+
+# uses_kut TARGET: "y" when TARGET's emulator legs run kvm-unit-tests.
+uses_kut() {
+	local b
+	case "$1" in
+	kut) echo y ;;
+	check) for b in $bases; do [ -z "$(series_patches "$b")" ] || { echo y; return; }; done ;;
+	baseline) case " ${SUITES:-stock kut} " in *" kut "*) echo y ;; esac ;;
+	esac
+}
+
+# deps TARGET: the Debian packages of this run; kvm-unit-tests run Debian's
+# QEMU in the guest under either emulator.
+deps() {
+	# shellcheck disable=SC2046
+	step "install missing Debian packages" "$top/scripts/deps.sh" $emus \
+		$([ -z "$(uses_kut "$1")" ] || echo qemu-svm)
+}
+
+# baseline_of EMU: boot the base kernel with what SUITES records and
+# rewrite the baselines of this base under EMU.
+baseline_of() {
+	local emu=$1 list=${LIST:-$base_name-$1} log what=() kut_skip= kut_err= kl
+	log=$out/logs/$emu/base-baseline.log
+	# KUT_SET=check records the subset that 'make check' runs (faster).
+	case "${KUT_SET:-full}" in
+	full) kl=$emu-full ;;
+	check) kl=$emu ;;
+	*) echo "error: KUT_SET=$KUT_SET: say full or check" >&2; return 1 ;;
+	esac
+	rm -f "$out/logs/$emu/.baseline-ok"
+	case " $suites " in *" stock "*) what+=("stock=$list") ;; esac
+	case " $suites " in *" kut "*)
+		kut_payload
+		[ -z "$kut_skip" ] || { echo "error: no kvm-unit-tests: $kut_skip" >&2; return 1; }
+		what+=("kut=$kl") ;;
+	esac
+	[ ${#what[@]} -gt 0 ] || { echo "error: SUITES=$suites: say stock, kut or both" >&2; return 1; }
+	step "$base_name $emu: ${what[*]} on the base kernel" \
+		env BASE="$base_name" "$top/scripts/run-boots.sh" "$emu" base "$log" "${what[@]}" || return 1
+	case " $suites " in *" stock "*)
+		"$top/scripts/make-baseline.sh" "$log" "$top/tests/baseline/$base_name-$emu" "$list" \
+			"$base_dir/selftests/not-built.txt" || return 1 ;;
+	esac
+	case " $suites " in *" kut "*)
+		"$top/scripts/kut-verdict.sh" record "$log" "$top/tests/kut/baseline/$base_name-$emu" \
+			"$top/tests/kut/lists/$kl" || return 1 ;;
+	esac
+	touch "$out/logs/$emu/.baseline-ok"
 }
 
 t_start=$(date +%s)
@@ -277,8 +418,8 @@ step)
 	mode=${MODE:-check}
 	do_step "${2:?usage: check.sh step NAME}"
 	;;
-run|check)
-	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
+run|check|kut)
+	deps "$mode" || exit 1
 	graph "$mode"
 	summary
 	;;
@@ -293,21 +434,24 @@ stress)
 	done
 	;;
 baseline)
-	step "install missing Debian packages" "$top/scripts/deps.sh" $emus || exit 1
+	deps baseline || exit 1
+	suites=${SUITES:-stock kut}
 	graph kernels
+	rc=0
 	for b in $bases; do
 		base_name=$b; load_base
+		# The emulators side by side, one boot of the base kernel each.
 		for emu in $emus; do
-			list=${LIST:-$b-$emu}
-			log=$out/logs/$emu/base-$list.log
-			step "$b $emu: stock KVM selftests ($list) on the base kernel" \
-				env BASE="$b" "$top/scripts/run-boots.sh" "$emu" base "$log" "stock=$list" || exit 1
-			"$top/scripts/make-baseline.sh" "$log" "$top/tests/baseline/$b-$emu" "$list" \
-				"$base_dir/selftests/not-built.txt"
+			baseline_of "$emu" 2>&1 | sed -u "s/^/[$b $emu] /" &
+		done
+		wait || rc=1
+		for emu in $emus; do
+			[ -f "$out/logs/$emu/.baseline-ok" ] || rc=1
 		done
 	done
+	exit $rc
 	;;
 *)
-	die "usage: check.sh run|check|stress|baseline|step NAME"
+	die "usage: check.sh run|check|kut|stress|baseline|step NAME"
 	;;
 esac

@@ -41,7 +41,7 @@ after() {
 		for w in "$@"; do
 			case "$w" in
 			cases=*) [ -n "$k" ] && [ "$k" -lt "$(case_names | wc -l)" ] && echo "cases=$k" ;;
-			stress=*) echo "$w" ;;
+			stress=*|kut=*) echo "$w" ;;
 			esac
 		done ;;
 	esac

@@ -10,18 +10,25 @@
 #         cases=FIRST   the series' cases for EMU, from the FIRST-th on
 #         case=TEST:CASE  one case of one of the series' tests
 #         stress=SEED:COUNT[:FIRST]  COUNT sequences of nested_run_stress
+#         kut=LIST      the kvm-unit-tests of tests/kut/lists/LIST, last; the
+#                       payload of scripts/kut.sh (QEMU and the tests) is
+#                       appended to the initramfs
 # Time limits, in host seconds: a guest that prints no progress line (KNR:
 # or KTAP) for GUEST_IDLE seconds (default 300 under QEMU, 600 under Bochs)
 # or that runs longer than GUEST_TIMEOUT (default 3600) is killed, and the
 # log says so. TEST_TIMEOUT and STRESS_TIMEOUT are the guest's limits for a
-# test and for the stress (in guest seconds; Bochs's clock runs slow).
+# test and for the stress (in guest seconds; Bochs's clock runs slow);
+# KUT_IDLE the guest's limit for a kvm-unit-tests run that prints nothing
+# (240 under QEMU, 600 for its full and latency lists; 40 under Bochs, where a run of kvm-unit-tests takes about
+# 10 host seconds per guest second: below GUEST_IDLE in host time, so that
+# the guest goes on with the next one).
 # Exit status: the emulator's, 137 when the guest was killed.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 load_base
 
-usage="usage: run-guest.sh EMU KERNEL LOG stock=LIST|cases=N|case=T:C|stress=S:C..."
+usage="usage: run-guest.sh EMU KERNEL LOG stock=LIST|cases=N|case=T:C|stress=S:C|kut=LIST..."
 emu=${1:?$usage}
 kname=${2:?$usage}
 kernel=$base_dir/kernels/$kname/bzImage
@@ -44,6 +51,7 @@ done
 [ -f "$tests" ] || die "no initramfs $tests"
 append="console=ttyS0 panic=-1 knr.emu=$emu knr.timeout=${TEST_TIMEOUT:-$([ "$emu" = qemu-svm ] && echo 120 || echo 600)}"
 append="$append knr.stress_timeout=${STRESS_TIMEOUT:-600}"
+kut= mem=2G kut_idle=$([ "$emu" = qemu-svm ] && echo 240 || echo 40)
 for what in "$@"; do
 	case "$what" in
 	stock=all) ;;
@@ -51,23 +59,37 @@ for what in "$@"; do
 	cases=[0-9]*) ;;
 	case=?*) ;;
 	stress=[0-9]*:[0-9]*) ;;	# SEED:COUNT[:FIRST]
-	*) die "WHAT must be stock=LIST, cases=N, case=TEST:CASE or stress=SEED:COUNT, not '$what'" ;;
+	kut=?*)
+		[ -f "$top/tests/kut/lists/${what#kut=}" ] || die "no kvm-unit-tests list tests/kut/lists/${what#kut=}"
+		kut=$("$top/scripts/kut.sh" payload) || die "no kvm-unit-tests payload (scripts/kut.sh payload)"
+		# x86/svm's svm_vmrun_errata_test fills most of its L2's 4 GiB.
+		case "$what" in *-full) mem=6G ;; esac
+		# x86/svm's latency sub-tests print nothing for minutes.
+		case "$emu:$what" in qemu-svm:*-full|qemu-svm:*-latency) kut_idle=600 ;; esac
+		;;
+	*) die "WHAT must be stock=LIST, cases=N, case=TEST:CASE, stress=SEED:COUNT or kut=LIST, not '$what'" ;;
 	esac
 	append="$append knr.$what"
 done
+append="$append knr.kut_idle=${KUT_IDLE:-$kut_idle}"
+# Under QEMU a guest second is about a host second: the guest gives up on a
+# silent kvm-unit-tests run before the host gives up on the guest.
+[ "$emu" != qemu-svm ] || [ -n "${GUEST_IDLE:-}" ] || [ "$idle" -gt $((${KUT_IDLE:-$kut_idle} + 60)) ] ||
+	idle=$((${KUT_IDLE:-$kut_idle} + 60))
 limit=${GUEST_TIMEOUT:-3600}
 mkdir -p "$(dirname "$log")"
 : > "$log"
 
 # Print the lines a person wants to see while the guest runs.
 progress() {
-	grep --line-buffered -a -E '^(not )?ok [0-9]|KNR: (case|list|rerun|error)|WARNING:|BUG:|Kernel panic' |
+	grep --line-buffered -a -E '^(not )?ok [0-9]|KNR: (case|list|rerun|error|kut [^ ]+ (begin|end|resume))|WARNING:|BUG:|Kernel panic' |
 		sed -u 's/^/    /'
 }
 
-# The number of progress lines (KNR: and KTAP) in a serial log.
+# The number of progress lines (KNR:, KTAP, kvm-unit-tests' output) in a
+# serial log.
 progress_lines() {
-	grep -a -c -E 'KNR: |^(not )?ok [0-9]|^# selftests: ' "$1" 2>/dev/null || true
+	grep -a -c -E 'KNR: |^(not )?ok [0-9]|^# selftests: |^# kut: ' "$1" 2>/dev/null || true
 }
 
 # watch PID SERIAL: wait for the emulator of process group PID, killing it
@@ -98,9 +120,9 @@ watch() {
 
 run_qemu() {
 	setsid sh -c 'exec qemu-system-x86_64 -accel tcg,thread=single -cpu max \
-		-smp 2 -m 2G -nographic -no-reboot -monitor none -serial stdio \
+		-smp 2 -m "$5" -nographic -no-reboot -monitor none -serial stdio \
 		-kernel "$1" -initrd "$2" -append "$3" </dev/null >"$4" 2>&1' \
-		sh "$kernel" "$initrd" "$append" "$log" &
+		sh "$kernel" "$initrd" "$append" "$log" "$mem" &
 	guest_pid=$!
 	watch "$guest_pid" "$log"
 }
@@ -152,7 +174,7 @@ initrd=$(mktemp "$base_dir/initrd.XXXXXX")
 trap '[ -z "$guest_pid" ] || kill -KILL -- -"$guest_pid" 2>/dev/null; [ -z "$dir" ] || rm -rf "$dir"; rm -f "$initrd"' EXIT
 trap 'exit 143' TERM INT
 # The kernel unpacks concatenated archives one after the other.
-cat "$tests" "$modules" > "$initrd"
+cat "$tests" "$modules" $kut > "$initrd"
 
 t0=$(date +%s)
 rc=0

@@ -3,7 +3,8 @@
 #
 # The harness's own tests: scripts/verdict.sh and scripts/run-boots.sh on
 # small recorded guest logs (tests/harness/logs; the stress logs come with
-# the .sites files that scripts/stress.sh writes), one expectation each.
+# the .sites files that scripts/stress.sh writes), and scripts/kut-verdict.sh
+# and scripts/kut.sh on those of tests/kut/harness, one expectation each.
 # Prints KTAP.
 
 set -u
@@ -38,7 +39,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..39"
+echo "1..$(grep -c '^expect ' "$0")"
 expect 0 '^PASS kvm:debug_regs: fails as on the base' \
 	"a known failure that fails the same way passes" -- stock "$l/baseline" "$l/stock-same.log"
 expect 0 '^SKIP kvm:sev_smoke_test' \
@@ -136,5 +137,81 @@ expect 1 '^FAIL qemu-svm base .*no WARN at a target site' \
 	"a base that never WARNs at the target site fails the stress's negative control" -- stress "$e" qemu-svm "$l/stress-known.log" "$l/stress-clean.log"
 expect 0 '^PASS qemu-svm base .*WARN at arch/x86/kvm/svm/nested.c' \
 	"a base that WARNs at the target site passes the stress's negative control" -- stress "$e" qemu-svm "$l/stress-target.log" "$l/stress-clean.log"
+# kvm-unit-tests (scripts/kut-verdict.sh, scripts/kut.awk): a base run in
+# which svm_exception_test aborts and the guest runs the rest of the group
+# again, and patched runs that differ from it one way each.
+kv=$here/../../scripts/kut-verdict.sh
+k=$here/../kut/harness
+kb=$k/baseline kl=$k/list
+expect 0 '^PASS svm:nmi: passes, as on the base' \
+	"kut: a sub-test that passed on the base and passes now passes" -- run "$kv" check "$kb" "$kl" "$k/same.log"
+expect 0 '^PASS debug: fails as on the base \(1 line' \
+	"kut: a known failure with the same FAIL lines passes" -- run "$kv" check "$kb" "$kl" "$k/same.log"
+expect 0 '^SKIP svm:svm_lbrv_test0: skipped, as on the base: emulator gap' \
+	"kut: a skip is a SKIP with its reason, never a pass" -- run "$kv" check "$kb" "$kl" "$k/same.log"
+expect 0 '^PASS svm:svm_exception_test: aborts as on the base' \
+	"kut: an abort (no SUMMARY line) that the base shows the same way passes" -- run "$kv" check "$kb" "$kl" "$k/same.log"
+expect 0 '^PASS svm:svm_intr_intercept_mix_nmi: passes' \
+	"kut: the sub-tests after an abort ran in a new QEMU run, and count" -- run "$kv" check "$kb" "$kl" "$k/same.log"
+expect 1 '^FAIL svm:nmi: base: pass, now: fail: FAIL: nmi: NMI intercept' \
+	"kut: a sub-test that passed on the base and fails now fails the run" -- run "$kv" check "$kb" "$kl" "$k/regress.log"
+expect 1 '^FAIL debug: a different failure: base: fail: FAIL: #DB: hw breakpoint.*now: fail: FAIL: #DB: single step' \
+	"kut: a known failure that fails another way fails the run" -- run "$kv" check "$kb" "$kl" "$k/otherfail.log"
+expect 1 '^FAIL svm:svm_exception_test: a different failure: .*#BP.*now: abort: .*#UD' \
+	"kut: an abort with another exception than on the base fails the run" -- run "$kv" check "$kb" "$kl" "$k/otherabort.log"
+expect 1 '^FAIL svm: kernel report: .*WARNING: .*nested_svm_vmexit' \
+	"kut: a WARN while a group runs fails that group" -- run "$kv" check "$kb" "$kl" "$k/warn.log"
+expect 0 '^PASS svm:null: passes' \
+	"kut: a 'WARNING:' that kvm-unit-tests prints is no kernel report" -- run "$kv" check "$kb" "$kl" "$k/kutwarn.log"
+expect 0 '^PASS kvm:state_test: passes, as on the base' \
+	"kut: the selftests' verdict reads the same log and ignores kvm-unit-tests' lines" -- \
+	run sh -c "printf 'kvm:state_test pass\n' > '$tmp/bl'; '$verdict' stock '$tmp/bl' '$k/kutwarn.log'"
+expect 1 '^FAIL svm:svm_intr_intercept_mix_nmi: base: pass, now: abort: ABORT: guest killed' \
+	"kut: a guest killed in a sub-test fails that sub-test by name" -- run "$kv" check "$kb" "$kl" "$k/hang.log"
+expect 1 '^FAIL debug: did not run' \
+	"kut: a test that a hang kept from running fails" -- run "$kv" check "$kb" "$kl" "$k/hang.log"
+expect 1 '^FAIL svm:svm_intr_intercept_mix_nmi: did not run \(base: pass\)' \
+	"kut: an abort that hides the rest of its group fails those sub-tests, not silence" -- run "$kv" check "$kb" "$kl" "$k/noresume.log"
+expect 1 '^FAIL svm:svm_lbrv_test0: base: skip, now: pass' \
+	"kut: a skip on the base that runs now is a change, and fails" -- run "$kv" check "$kb" "$kl" "$k/skip-pass.log"
+expect 1 '^FAIL svm:svm_new_test: not in baseline' \
+	"kut: a sub-test that the baseline does not know fails" -- run "$kv" check "$kb" "$kl" "$k/unknown.log"
+expect 1 '^FAIL kvm-unit-tests: no kvm-unit-tests in' \
+	"kut: a log without kvm-unit-tests fails, it is no pass" -- run "$kv" check "$kb" "$kl" "$k/nokut.log"
+expect 0 'svm:latency_run_exit/VMEXIT 0\.995 \(4100/4120\), svm:latency_run_exit/VMRUN 1\.021 \(5321/5210\)' \
+	"kut: the latency figure is patched/base of the minimums, not of the averages" -- run "$kv" latency "$k/base.log" "$k/same.log"
+expect 0 '^svm:svm_exception_test +abort  # emulator gap \(recorded example\)$' \
+	"kut: make baseline keeps the reasons written in the baseline" -- \
+	run sh -c "cp '$kb' '$tmp/kb' && '$kv' record '$k/base.log' '$tmp/kb' '$kl' >/dev/null && cat '$tmp/kb'"
+expect 0 '^    FAIL: #DB: hw breakpoint \(emulator gap\)$' \
+	"kut: make baseline records the FAIL lines of a failing sub-test" -- \
+	run sh -c "'$kv' record '$k/base.log' '$tmp/kb2' '$kl' >/dev/null && cat '$tmp/kb2'"
+expect 0 '^debug +fail  # REASON\?$' \
+	"kut: make baseline asks for a reason for every new failure" -- run cat "$tmp/kb2"
+expect 1 'error: the base kernel reported problems' \
+	"kut: make baseline refuses a base run with a kernel report" -- run "$kv" record "$k/warn.log" "$tmp/kb3" "$kl"
+printf 'svm svm.flat -cpu max | null\n' > "$tmp/kl-sub"
+expect 0 '^other +pass' \
+	"kut: make baseline of a subset keeps what the subset does not run" -- \
+	run sh -c "cp '$kb' '$tmp/kb4' && printf 'other                pass\nsvm:vmrun            pass\n' >> '$tmp/kb4' &&
+		'$kv' record '$k/base.log' '$tmp/kb4' '$tmp/kl-sub' >/dev/null && cat '$tmp/kb4'"
+expect 0 '^svm:vmrun +pass' \
+	"kut: ... and the sub-tests of a group that it does not name" -- run cat "$tmp/kb4"
+printf 'KNR: kut list x begin commit=c\nKNR: kut vmexit_cpuid begin flat=vmexit.flat tainted=0 uptime=1 args=cpuid\n# kut: cpuid 1234\nKNR: kut vmexit_cpuid end rc=1 tainted=0 uptime=2\nKNR: kut list x end tainted=0\n' > "$tmp/bench.log"
+expect 0 '^R vmexit_cpuid none$' \
+	"kut: a benchmark that exits with status 0 and no SUMMARY reported nothing, it did not abort" -- \
+	run awk -f "$here/../../scripts/kut.awk" "$tmp/bench.log"
+mkdir -p "$tmp/lists"
+printf 'svm svm.flat -cpu max | null nmi\n' > "$tmp/lists/qemu-svm-full"
+printf 'svm svm.flat -cpu max,+svm | null\n' > "$tmp/lists/qemu-svm"
+expect 1 'qemu-svm: svm is not in tests/kut/lists/qemu-svm-full with the same flat and options|svm is not in .* with the same flat and options' \
+	"kut: a list that runs a test with other options than the full set is refused" -- \
+	run env KUT_LISTS="$tmp/lists" "$here/../../scripts/kut.sh" lists
+printf 'svm svm.flat -cpu max | null vmrun\n' > "$tmp/lists/qemu-svm"
+expect 1 'svm: vmrun is not in' \
+	"kut: a list that runs a sub-test the full set lacks is refused" -- \
+	run env KUT_LISTS="$tmp/lists" "$here/../../scripts/kut.sh" lists
+expect 0 'tests/kut/lists: ok' \
+	"kut: the repository's lists are well-formed subsets of their full sets" -- run "$here/../../scripts/kut.sh" lists
 echo "# $((n - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
