@@ -116,7 +116,7 @@ check() {
 		elif [ "${got%% *}" = "$want" ]; then
 			case "$want" in
 			skip) out SKIP "$u" "skipped, as on the base${r:+: $r}" ;;
-			none) out SKIP "$u" "printed no PASS or FAIL line, as on the base${r:+: $r}" ;;
+			none) out SKIP "$u" "printed no result line, as on the base${r:+: $r}" ;;
 			*) out PASS "$u" "$want, as on the base${r:+: $r}" ;;
 			esac
 		else
@@ -164,7 +164,7 @@ record() {
 			reason=$(base_reason "$baseline" "$u" 2>/dev/null)
 			[ "$reason" = "REASON?" ] && reason=
 			[ "$res" = skip ] && [ -z "$reason" ] && reason="REASON? (kvm-unit-tests: ${detail:-skipped})"
-			# "none": it printed no PASS or FAIL line (vmexit.flat, a
+			# "none": it printed no result line (vmexit.flat, a
 			# benchmark; a sub-test that x86/svm skips silently).
 			[ "$res" = pass ] && reason=
 			[ "$res" != pass ] && [ "$res" != none ] && [ -z "$reason" ] && reason="REASON?"
