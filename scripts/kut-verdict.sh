@@ -180,14 +180,12 @@ record() {
 		done
 		# What LIST does not run keeps its record (a baseline of the
 		# full set, then one of the subset that 'make check' runs).
-		[ -f "$baseline" ] && awk -v keep="$(listed "$list" | paste -sd' ')" '
-			BEGIN { n = split(keep, k, " "); for (i = 1; i <= n; i++) drop[k[i]] = 1
-				split(keep, k, " "); for (i = 1; i <= n; i++) { g = k[i]; sub(/:.*/, "", g); drop[g] = 1 } }
+		[ -f "$baseline" ] && awk -v drop="$( { listed "$list"; listed "$list" | sed 's/:.*//';
+				awk '$1 == "R" { print $2 }' <<<"$parsed"; } | paste -sd' ')" '
+			BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) done[d[i]] = 1 }
 			/^#/ { next }
-			/^[^ \t]/ { on = !($1 in drop) && !(u0[$1]++) }
-			on' "$baseline" | awk -v seen="$(awk '$1 == "R" { print $2 }' <<<"$parsed" | paste -sd' ')" '
-			BEGIN { n = split(seen, k, " "); for (i = 1; i <= n; i++) s[k[i]] = 1 }
-			/^[^ \t]/ { on = !($1 in s) } on'
+			/^[^ \t]/ { on = !($1 in done) && !(seen[$1]++) }
+			on' "$baseline"
 	} > "$tmp"
 	mv "$tmp" "$baseline"
 	echo "kvm-unit-tests baseline: $baseline ($(counts "$baseline"))"
